@@ -1,0 +1,48 @@
+"""One helper to check parameters, so every message has the same shape."""
+
+import math
+from collections.abc import Callable
+from typing import TypeVar
+
+from shiftwatch.errors import InvalidParameterError
+
+T = TypeVar("T")
+
+
+def check_parameter(owner: str, name: str, value: T, ok: Callable[[T], bool], expected: str) -> T:
+    """Return ``value`` if ``ok(value)``, else raise an error naming owner, rule and value.
+
+    >>> check_parameter("ks", "alpha", 0.05, lambda a: 0 < a < 1, "a float in (0, 1)")
+    0.05
+    >>> check_parameter("ks", "alpha", 2.0, lambda a: 0 < a < 1, "a float in (0, 1)")
+    Traceback (most recent call last):
+    ...
+    shiftwatch.errors.InvalidParameterError: The 'alpha' parameter of ks must be a float in (0, 1). Got 2.0 instead.
+    """  # noqa: E501
+    if not ok(value):
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {owner} must be {expected}. Got {value!r} instead."
+        )
+    return value
+
+
+def check_alpha(owner: str, alpha: float) -> float:
+    """Check a significance level: a finite float strictly between 0 and 1."""
+    return check_parameter(
+        owner,
+        "alpha",
+        alpha,
+        lambda a: isinstance(a, int | float) and 0 < a < 1,
+        "a float in (0, 1)",
+    )
+
+
+def check_threshold(owner: str, threshold: float) -> float:
+    """Check a materiality threshold: a finite float >= 0."""
+    return check_parameter(
+        owner,
+        "threshold",
+        threshold,
+        lambda t: isinstance(t, int | float) and math.isfinite(t) and t >= 0,
+        "a finite float >= 0",
+    )

@@ -1,0 +1,207 @@
+"""Column kinds, their inference from reference data, and the values each kind is tested on.
+
+| kind        | inferred from                                                | tested            |
+|-------------|--------------------------------------------------------------|-------------------|
+| numeric     | floats, decimals; integers with more than 20 distinct values | yes               |
+| categorical | integers with at most 20 distinct values; strings otherwise  | yes               |
+| boolean     | booleans                                                     | yes               |
+| text        | strings with > 100 distinct values, over half the rows (ids) | missing rate only |
+| datetime    | timestamps, dates, times, durations                          | missing rate only |
+| empty       | no value at all in the reference (the current decides)       | missing rate only |
+| unsupported | lists, structs and other nested types                        | missing rate only |
+
+Any kind can be overridden per column (``kinds={"zip": "categorical"}``).
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from shiftwatch.errors import SchemaError
+from shiftwatch.stats._checks import FloatArray
+
+MAX_INTEGER_LEVELS = 20
+TEXT_MIN_LEVELS = 100
+TEXT_MIN_DISTINCT_SHARE = 0.5
+
+
+class ColumnKind(StrEnum):
+    """What a column holds, which decides how it is tested."""
+
+    NUMERIC = "numeric"
+    CATEGORICAL = "categorical"
+    BOOLEAN = "boolean"
+    TEXT = "text"
+    DATETIME = "datetime"
+    EMPTY = "empty"
+    UNSUPPORTED = "unsupported"
+
+
+TESTED_KINDS = frozenset({ColumnKind.NUMERIC, ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
+
+
+def value_family(data_type: pa.DataType) -> str:
+    """The broad family of an Arrow type: numeric, boolean, text, datetime, empty or other.
+
+    >>> value_family(pa.int32()), value_family(pa.large_string()), value_family(pa.date32())
+    ('numeric', 'text', 'datetime')
+    """
+    if pa.types.is_dictionary(data_type):
+        return value_family(data_type.value_type)
+    if pa.types.is_integer(data_type) or pa.types.is_floating(data_type):
+        return "numeric"
+    if pa.types.is_decimal(data_type):
+        return "numeric"
+    if pa.types.is_boolean(data_type):
+        return "boolean"
+    if pa.types.is_string(data_type) or pa.types.is_large_string(data_type):
+        return "text"
+    if pa.types.is_string_view(data_type):
+        return "text"
+    if pa.types.is_temporal(data_type):
+        return "datetime"
+    if pa.types.is_null(data_type):
+        return "empty"
+    return "other"
+
+
+def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A dictionary-encoded column as plain values (compute kernels want those)."""
+    if pa.types.is_dictionary(column.type):
+        return column.cast(column.type.value_type)
+    return column
+
+
+def _distinct(column: pa.ChunkedArray) -> int:
+    return int(pc.count_distinct(_decoded(column), mode="only_valid").as_py())
+
+
+def infer_kind(column: pa.ChunkedArray) -> ColumnKind:
+    """Infer the kind of a column from its values (see the module table).
+
+    >>> infer_kind(pa.chunked_array([[1.5, 2.0, None]]))
+    <ColumnKind.NUMERIC: 'numeric'>
+    >>> infer_kind(pa.chunked_array([[1, 2, 2, 3]]))
+    <ColumnKind.CATEGORICAL: 'categorical'>
+    """
+    family = value_family(column.type)
+    if family == "empty" or column.null_count == len(column):
+        return ColumnKind.EMPTY
+    if family == "boolean":
+        return ColumnKind.BOOLEAN
+    if family == "datetime":
+        return ColumnKind.DATETIME
+    if family == "numeric":
+        if pa.types.is_integer(column.type) and _distinct(column) <= MAX_INTEGER_LEVELS:
+            return ColumnKind.CATEGORICAL
+        return ColumnKind.NUMERIC
+    if family == "text":
+        distinct = _distinct(column)
+        valid = len(column) - column.null_count
+        if distinct > TEXT_MIN_LEVELS and distinct > TEXT_MIN_DISTINCT_SHARE * valid:
+            return ColumnKind.TEXT
+        return ColumnKind.CATEGORICAL
+    return ColumnKind.UNSUPPORTED
+
+
+_KIND_FAMILIES = {
+    ColumnKind.NUMERIC: {"numeric"},
+    ColumnKind.CATEGORICAL: {"numeric", "text", "boolean"},
+    ColumnKind.BOOLEAN: {"boolean"},
+    ColumnKind.TEXT: {"text"},
+    ColumnKind.DATETIME: {"datetime"},
+}
+
+
+def check_kind(name: str, kind: ColumnKind, column: pa.ChunkedArray, role: str) -> None:
+    """Raise :class:`SchemaError` if ``column`` cannot hold values of ``kind``.
+
+    >>> check_kind("age", ColumnKind.NUMERIC, pa.chunked_array([["n/a"]]), "current")
+    Traceback (most recent call last):
+    ...
+    shiftwatch.errors.SchemaError: Column 'age' is numeric in the reference but holds text in the current data.
+    """  # noqa: E501
+    family = value_family(column.type)
+    allowed = _KIND_FAMILIES.get(kind)
+    if family == "empty" or allowed is None or family in allowed:
+        return
+    raise SchemaError(
+        f"Column {name!r} is {kind.value} in the reference but holds {family} in the {role} data."
+    )
+
+
+@dataclass(frozen=True)
+class NumericValues:
+    """The finite values of a numeric column, sorted, with counts of what was left out."""
+
+    sorted: FloatArray
+    n_missing: int
+    n_infinite: int
+
+    @property
+    def n_excluded(self) -> int:
+        """Values that cannot enter a distribution test: null, NaN or infinite."""
+        return self.n_missing + self.n_infinite
+
+
+def numeric_values(column: pa.ChunkedArray) -> NumericValues:
+    """Sorted finite float64 values of a numeric column; nulls and NaN count as missing.
+
+    >>> values = numeric_values(pa.chunked_array([[3.0, None, 1.0, float("inf")]]))
+    >>> values.sorted.tolist(), values.n_missing, values.n_infinite
+    ([1.0, 3.0], 1, 1)
+    """
+    as_float = column if column.type == pa.float64() else pc.cast(column, pa.float64())
+    values = np.asarray(as_float.to_numpy(), dtype=np.float64)
+    finite = np.isfinite(values)
+    if finite.all():
+        return NumericValues(np.sort(values), 0, 0)
+    n_nan = int(np.isnan(values).sum())  # nulls arrive as NaN
+    kept = values[finite]
+    kept.sort()
+    return NumericValues(kept, n_nan, int(values.size - kept.size - n_nan))
+
+
+@dataclass(frozen=True)
+class CategoryCounts:
+    """How often each category occurs in a column; null (and float NaN) count as missing."""
+
+    counts: dict[Any, int]
+    n_missing: int
+
+
+def category_counts(column: pa.ChunkedArray) -> CategoryCounts:
+    """Count the categories of a column.
+
+    >>> category_counts(pa.chunked_array([["a", "b", "a", None]]))
+    CategoryCounts(counts={'a': 2, 'b': 1}, n_missing=1)
+    """
+    n_missing = column.null_count
+    if pa.types.is_floating(column.type):
+        is_nan = pc.is_nan(column)
+        n_missing += int(pc.sum(is_nan).as_py() or 0)
+        column = column.filter(pc.invert(is_nan))
+    tallies = pc.value_counts(_decoded(column))
+    counts = {
+        value: count
+        for value, count in zip(
+            tallies.field("values").to_pylist(), tallies.field("counts").to_pylist(), strict=True
+        )
+        if value is not None
+    }
+    return CategoryCounts(counts, n_missing)
+
+
+def missing_count(column: pa.ChunkedArray) -> int:
+    """Nulls, plus NaN in floating columns.
+
+    >>> missing_count(pa.chunked_array([[1.0, None, float("nan")]]))
+    2
+    """
+    if pa.types.is_floating(column.type):
+        return int(column.null_count) + int(pc.sum(pc.is_nan(column)).as_py() or 0)
+    return int(column.null_count)

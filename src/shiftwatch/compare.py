@@ -1,0 +1,313 @@
+"""Reference versus current, column by column, with one false-alarm guarantee for the whole.
+
+For each column ``compare`` infers its kind (or takes the override), runs the test the
+table in :mod:`shiftwatch.policy` chooses, and a missing-rate check when either set has a
+missing value. All p-values of the report are corrected together (Holm by default), so the
+dataset-level verdict has a family-wise false-alarm rate of at most ``alpha``. A check flags
+its column only when it is significant after correction AND its effect reaches the
+materiality threshold: at a million rows a negligible shift is reported as
+significant-but-immaterial, not as drift.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+import pyarrow as pa
+
+from shiftwatch._validation import check_alpha, check_parameter, check_threshold
+from shiftwatch.columns import (
+    TESTED_KINDS,
+    ColumnKind,
+    category_counts,
+    check_kind,
+    infer_kind,
+    missing_count,
+    numeric_values,
+)
+from shiftwatch.drift_report import Check, ColumnResult, DriftReport
+from shiftwatch.errors import InvalidParameterError, SchemaError
+from shiftwatch.io import to_table
+from shiftwatch.policy import (
+    MISSING_THRESHOLD,
+    NumericPair,
+    Pair,
+    align_counts,
+    choose_test,
+)
+from shiftwatch.stats import CORRECTIONS, proportion
+from shiftwatch.stats.result import TestResult
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+def _format_p(p_value: float) -> str:
+    return f"{p_value:.3g}"
+
+
+def _reason(result: TestResult, adjusted: float | None, drifted: bool) -> str:
+    effect = f"effect {result.effect:.3g} {'>=' if result.material else '<'} {result.threshold:g}"
+    if adjusted is None:
+        return f"{'drifted' if drifted else 'no drift'}: {effect} (distance, no p-value)"
+    p_text = f"adjusted p={_format_p(adjusted)}"
+    if adjusted > result.alpha:
+        return f"not significant: {p_text} > {result.alpha:g}"
+    if not result.material:
+        return f"significant ({p_text}) but immaterial: {effect}"
+    return f"drifted: {p_text} <= {result.alpha:g}, {effect}"
+
+
+class _ColumnWork:
+    """The uncorrected outcome for one column, before the correction across columns."""
+
+    def __init__(self, name: str, kind: ColumnKind, n_reference: int, n_current: int) -> None:
+        self.name = name
+        self.kind = kind
+        self.n_reference = n_reference
+        self.n_current = n_current
+        self.results: list[tuple[str, TestResult]] = []
+        self.details: dict[str, Any] = {}
+        self.notes: list[str] = []
+
+
+def _kind_of(
+    name: str, reference: pa.ChunkedArray, current: pa.ChunkedArray, override: str | None
+) -> ColumnKind:
+    if override is not None:
+        try:
+            kind = ColumnKind(override)
+        except ValueError:
+            allowed = sorted(k.value for k in TESTED_KINDS)
+            raise InvalidParameterError(
+                f"Unknown kind {override!r} for column {name!r}: expected one of {allowed}."
+            ) from None
+        check_kind(name, kind, reference, "reference")
+    else:
+        kind = infer_kind(reference)
+        if kind == ColumnKind.EMPTY:
+            kind = infer_kind(current)
+    check_kind(name, kind, current, "current")
+    return kind
+
+
+def _missing_check(
+    work: _ColumnWork, missing_reference: int, missing_current: int, alpha: float
+) -> None:
+    work.details.update(missing_reference=missing_reference, missing_current=missing_current)
+    if missing_reference or missing_current:
+        result = proportion(
+            missing_reference,
+            work.n_reference,
+            missing_current,
+            work.n_current,
+            alpha=alpha,
+            threshold=MISSING_THRESHOLD,
+        )
+        work.results.append(("missing", result))
+
+
+def _pair(
+    work: _ColumnWork, reference: pa.ChunkedArray, current: pa.ChunkedArray
+) -> tuple[Pair, int, int]:
+    """Values of both sides, the counts of what was left out, and notes on exclusions."""
+    if work.kind == ColumnKind.NUMERIC:
+        ref, cur = numeric_values(reference), numeric_values(current)
+        for role, values in (("reference", ref), ("current", cur)):
+            if values.n_infinite:
+                work.notes.append(
+                    f"{values.n_infinite} infinite value(s) in the {role} data left out of the "
+                    "distribution test and counted as missing"
+                )
+        work.details.update(infinite_reference=ref.n_infinite, infinite_current=cur.n_infinite)
+        return NumericPair(ref.sorted, cur.sorted), ref.n_excluded, cur.n_excluded
+    ref_counts, cur_counts = category_counts(reference), category_counts(current)
+    pair = align_counts(ref_counts.counts, cur_counts.counts)
+    if pair.new_categories:
+        count = len(pair.new_categories)
+        shown = ", ".join(repr(c) for c in pair.new_categories[:10])
+        more = f" and {count - 10} more" if count > 10 else ""
+        work.notes.append(
+            f"{count} {'category' if count == 1 else 'categories'} never seen in the reference "
+            f"({shown}{more}) hold {pair.new_category_share:.2%} of current rows"
+        )
+        work.details.update(
+            new_categories=pair.new_categories, new_category_share=pair.new_category_share
+        )
+    return pair, ref_counts.n_missing, cur_counts.n_missing
+
+
+def _column_work(
+    name: str,
+    reference: pa.ChunkedArray,
+    current: pa.ChunkedArray,
+    *,
+    alpha: float,
+    kind_override: str | None,
+    test_override: str | None,
+    threshold_override: float | None,
+) -> _ColumnWork:
+    kind = _kind_of(name, reference, current, kind_override)
+    work = _ColumnWork(name, kind, len(reference), len(current))
+    if kind not in TESTED_KINDS:
+        work.notes.append(f"{kind.value} column: distribution not tested")
+        _missing_check(work, missing_count(reference), missing_count(current), alpha)
+        return work
+    test = choose_test(name, kind, test_override)
+    pair, missing_reference, missing_current = _pair(work, reference, current)
+    _missing_check(work, missing_reference, missing_current, alpha)
+    usable_reference, usable_current = pair.sizes()
+    if min(usable_reference, usable_current) == 0:
+        side = "reference" if usable_reference == 0 else "current"
+        work.notes.append(f"no usable value in the {side} data: distribution not tested")
+        return work
+    threshold = test.default_threshold if threshold_override is None else threshold_override
+    work.results.insert(0, ("distribution", test.run(pair, alpha, threshold)))
+    return work
+
+
+def _select_columns(
+    reference: pa.Table, current: pa.Table, columns: Sequence[str] | None
+) -> list[str]:
+    if columns is not None:
+        wanted = list(columns)
+        for role, table in (("reference", reference), ("current", current)):
+            absent = [c for c in wanted if c not in table.column_names]
+            if absent:
+                raise SchemaError(f"Column(s) {absent} requested but absent from the {role} data.")
+        return wanted
+    only_reference = [c for c in reference.column_names if c not in current.column_names]
+    only_current = [c for c in current.column_names if c not in reference.column_names]
+    if only_reference or only_current:
+        parts = []
+        if only_reference:
+            parts.append(f"missing from the current data: {only_reference}")
+        if only_current:
+            parts.append(f"absent from the reference: {only_current}")
+        raise SchemaError(
+            "The two data sets have different columns ("
+            + "; ".join(parts)
+            + "). Pass columns=[...] to compare the ones they share."
+        )
+    return list(reference.column_names)
+
+
+def _check_overrides(
+    overrides: Mapping[str, Any] | None, what: str, names: Sequence[str]
+) -> dict[str, Any]:
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - set(names))
+    if unknown:
+        raise InvalidParameterError(
+            f"The {what!r} parameter of compare names column(s) {unknown} that are not compared."
+        )
+    return overrides
+
+
+def compare(
+    reference: Any,
+    current: Any,
+    alpha: float = 0.05,
+    *,
+    columns: Sequence[str] | None = None,
+    kinds: Mapping[str, str] | None = None,
+    tests: Mapping[str, str] | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    correction: str = "holm",
+    on_progress: ProgressCallback | None = None,
+) -> DriftReport:
+    """Compare current data with reference data, column by column.
+
+    ``reference`` and ``current`` may be pandas or polars data frames, pyarrow tables, dicts
+    of 1-D arrays, or paths to CSV, Parquet or JSON-lines files. ``kinds``, ``tests`` and
+    ``thresholds`` override the defaults per column (see :mod:`shiftwatch.policy`);
+    ``correction`` is one of "holm" (default), "bonferroni", "benjamini_hochberg", "none".
+    ``on_progress(done, total, column)`` is called after each column.
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(7)
+    >>> reference = {"age": rng.normal(40, 10, 2000), "plan": rng.choice(["a", "b"], 2000)}
+    >>> current = {"age": rng.normal(43, 10, 2000), "plan": rng.choice(["a", "b"], 2000)}
+    >>> report = compare(reference, current, alpha=0.05)
+    >>> report.drifted, report.drifted_columns
+    (True, ('age',))
+    >>> report.columns["age"].test, round(report.columns["age"].effect, 1)
+    ('ks', 0.3)
+    """
+    check_alpha("compare", alpha)
+    check_parameter(
+        "compare",
+        "correction",
+        correction,
+        lambda c: c in CORRECTIONS,
+        f"one of {sorted(CORRECTIONS)}",
+    )
+    reference_table = to_table(reference, role="reference")
+    current_table = to_table(current, role="current")
+    names = _select_columns(reference_table, current_table, columns)
+    kind_overrides = _check_overrides(kinds, "kinds", names)
+    test_overrides = _check_overrides(tests, "tests", names)
+    threshold_overrides = _check_overrides(thresholds, "thresholds", names)
+    for column, threshold in threshold_overrides.items():
+        check_threshold(f"compare (column {column!r})", threshold)
+
+    works = []
+    for done, name in enumerate(names, start=1):
+        works.append(
+            _column_work(
+                name,
+                reference_table.column(name),
+                current_table.column(name),
+                alpha=alpha,
+                kind_override=kind_overrides.get(name),
+                test_override=test_overrides.get(name),
+                threshold_override=threshold_overrides.get(name),
+            )
+        )
+        if on_progress is not None:
+            on_progress(done, len(names), name)
+    return _decide(works, alpha, correction, reference_table.num_rows, current_table.num_rows)
+
+
+def _decide(
+    works: list[_ColumnWork], alpha: float, correction: str, n_reference: int, n_current: int
+) -> DriftReport:
+    """Correct all p-values together, apply materiality, and assemble the report."""
+    p_values = [r.p_value for w in works for _, r in w.results if r.p_value is not None]
+    adjusted = iter(CORRECTIONS[correction](p_values).tolist())
+    results: dict[str, ColumnResult] = {}
+    notes: list[str] = []
+    for work in works:
+        checks = []
+        for check_name, result in work.results:
+            adjusted_p = None if result.p_value is None else next(adjusted)
+            significant = adjusted_p is None or adjusted_p <= alpha
+            drifted = significant and result.material
+            checks.append(
+                Check(check_name, result, adjusted_p, drifted, _reason(result, adjusted_p, drifted))
+            )
+        note = "; ".join(work.notes)
+        if note:
+            notes.append(f"Column {work.name!r}: {note}.")
+        results[work.name] = ColumnResult(
+            name=work.name,
+            kind=work.kind,
+            n_reference=work.n_reference,
+            n_current=work.n_current,
+            checks=tuple(checks),
+            note=note,
+            **work.details,
+        )
+    if any(r.p_value is None for w in works for _, r in w.results):
+        notes.append(
+            "Columns decided by a distance have no p-value: they are outside the "
+            "false-alarm guarantee."
+        )
+    return DriftReport(
+        drifted=any(c.drifted for c in results.values()),
+        alpha=alpha,
+        correction=correction,
+        n_reference=n_reference,
+        n_current=n_current,
+        columns=MappingProxyType(results),
+        notes=tuple(notes),
+    )

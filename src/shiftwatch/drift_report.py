@@ -1,0 +1,162 @@
+"""The result of ``compare``: frozen records of every check, column and the dataset verdict.
+
+Rendering (JSON, Markdown, terminal, HTML) lives in :mod:`shiftwatch.report`; the methods
+here only delegate to it.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from shiftwatch.columns import ColumnKind
+from shiftwatch.stats.result import TestResult
+
+
+@dataclass(frozen=True)
+class Check:
+    """One decision on a column: its distribution, or its missing-value rate.
+
+    ``adjusted_p_value`` is the p-value after the correction across every check of the report
+    (``None`` for a distance, which has no p-value and is decided by its threshold alone).
+    """
+
+    name: str
+    result: TestResult
+    adjusted_p_value: float | None
+    drifted: bool
+    reason: str
+
+    @property
+    def significant(self) -> bool:
+        """Whether the corrected p-value is at most alpha (True for a distance)."""
+        return self.adjusted_p_value is None or self.adjusted_p_value <= self.result.alpha
+
+
+@dataclass(frozen=True)
+class ColumnResult:
+    """Everything ``compare`` found about one column.
+
+    ``test``, ``statistic``, ``p_value``, ``effect`` and ``threshold`` describe the
+    distribution check (``None`` when the column's kind is not tested); ``drifted`` is True
+    when any check (distribution or missing rate) is significant after correction and
+    material.
+    """
+
+    name: str
+    kind: ColumnKind
+    n_reference: int
+    n_current: int
+    checks: tuple[Check, ...]
+    missing_reference: int = 0
+    missing_current: int = 0
+    infinite_reference: int = 0
+    infinite_current: int = 0
+    new_categories: tuple[Any, ...] = ()
+    new_category_share: float = 0.0
+    note: str = ""
+
+    def check(self, name: str) -> Check | None:
+        """The check of that name ("distribution" or "missing"), if it ran."""
+        return next((c for c in self.checks if c.name == name), None)
+
+    @property
+    def drifted(self) -> bool:
+        """Significant after correction and material, on any check."""
+        return any(c.drifted for c in self.checks)
+
+    @property
+    def _distribution(self) -> TestResult | None:
+        check = self.check("distribution")
+        return None if check is None else check.result
+
+    @property
+    def test(self) -> str | None:
+        """Short name of the distribution test, e.g. "ks" or "chi2"."""
+        result = self._distribution
+        return None if result is None else result.test
+
+    @property
+    def statistic(self) -> float | None:
+        """The distribution test's statistic."""
+        result = self._distribution
+        return None if result is None else result.statistic
+
+    @property
+    def p_value(self) -> float | None:
+        """The distribution test's p-value, before correction."""
+        result = self._distribution
+        return None if result is None else result.p_value
+
+    @property
+    def adjusted_p_value(self) -> float | None:
+        """The distribution test's p-value after the correction across all checks."""
+        check = self.check("distribution")
+        return None if check is None else check.adjusted_p_value
+
+    @property
+    def effect(self) -> float | None:
+        """The distribution test's effect size, in ``effect_unit``."""
+        result = self._distribution
+        return None if result is None else result.effect
+
+    @property
+    def effect_unit(self) -> str | None:
+        """The unit of ``effect``."""
+        result = self._distribution
+        return None if result is None else result.effect_unit
+
+    @property
+    def threshold(self) -> float | None:
+        """The materiality threshold ``effect`` is compared with."""
+        result = self._distribution
+        return None if result is None else result.threshold
+
+    @property
+    def reason(self) -> str:
+        """Why the column was or was not flagged, one clause per check."""
+        clauses = [f"{c.name}: {c.reason}" for c in self.checks]
+        if self.note:
+            clauses.append(self.note)
+        return "; ".join(clauses)
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """Reference versus current: per-column results and the dataset-level verdict.
+
+    ``drifted`` is True when any column drifted. With a p-value correction that controls the
+    family-wise error rate (the default, Holm), on data that did not shift this happens at
+    most ``alpha`` of the time, whatever the number of columns and rows.
+    """
+
+    drifted: bool
+    alpha: float
+    correction: str
+    n_reference: int
+    n_current: int
+    columns: Mapping[str, ColumnResult]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def drifted_columns(self) -> tuple[str, ...]:
+        """Names of the columns that drifted, in column order."""
+        return tuple(name for name, column in self.columns.items() if column.drifted)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready data (the schema of :meth:`to_json`)."""
+        from shiftwatch.report.json import report_to_dict
+
+        return report_to_dict(self)
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        """The report as JSON text; also written to ``path`` when given."""
+        from shiftwatch.report.json import report_to_json
+
+        return report_to_json(self, path)
+
+    def to_markdown(self, path: str | Path | None = None) -> str:
+        """A compact Markdown summary for pull requests and CI logs."""
+        from shiftwatch.report.markdown import report_to_markdown
+
+        return report_to_markdown(self, path)

@@ -1,0 +1,203 @@
+"""Which test each column gets: the one table of defaults, and the tests a column can take.
+
+| column kind | default test | p-value                                             | effect (units)                                  | materiality threshold |
+|-------------|--------------|-----------------------------------------------------|-------------------------------------------------|-----------------------|
+| numeric     | ``ks``       | exact if both sets have <= 10,000 values, else asymptotic | Wasserstein-1 / reference std ("reference std") | 0.1                   |
+| categorical | ``chi2``     | chi-squared, levels with expected count < 5 pooled  | total variation distance ("share of rows")      | 0.05                  |
+| boolean     | ``chi2``     | as categorical                                      | as categorical                                  | 0.05                  |
+| every kind  | ``missing``  | chi-squared 2 x 2, Fisher's exact if an expected count < 5 | absolute difference in missing share      | 0.01                  |
+
+The missing-rate check runs when either set has a missing value (null, NaN, or an infinity in
+a numeric column). Text, datetime, empty and unsupported columns get the missing-rate check
+only. Every default can be overridden per column: ``tests={"age": "cvm"}``,
+``thresholds={"age": 0.2}``; ``TESTS`` lists the names. Tests without a p-value (the
+distances) decide by their threshold alone and stand outside the false-alarm guarantee; the
+report says so.
+"""  # noqa: E501
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from shiftwatch.columns import ColumnKind
+from shiftwatch.errors import InvalidParameterError
+from shiftwatch.stats import (
+    binned_counts,
+    chi2,
+    cvm_sorted,
+    g_test,
+    hellinger,
+    jensen_shannon,
+    ks_sorted,
+    psi,
+    total_variation,
+    wasserstein,
+)
+from shiftwatch.stats._checks import FloatArray, IntArray
+from shiftwatch.stats.hellinger import DEFAULT_THRESHOLD as HELLINGER_THRESHOLD
+from shiftwatch.stats.jensen_shannon import DEFAULT_THRESHOLD as JENSEN_SHANNON_THRESHOLD
+from shiftwatch.stats.proportion import DEFAULT_THRESHOLD as PROPORTION_THRESHOLD
+from shiftwatch.stats.psi import DEFAULT_THRESHOLD as PSI_THRESHOLD
+from shiftwatch.stats.result import TestResult
+from shiftwatch.stats.total_variation import DEFAULT_THRESHOLD as CATEGORICAL_THRESHOLD
+from shiftwatch.stats.wasserstein import DEFAULT_THRESHOLD as NUMERIC_THRESHOLD
+
+
+@dataclass(frozen=True)
+class NumericPair:
+    """Sorted finite values of one numeric column in both sets."""
+
+    reference: FloatArray
+    current: FloatArray
+
+    def sizes(self) -> tuple[int, int]:
+        """How many values each side holds."""
+        return self.reference.size, self.current.size
+
+    def counts(self) -> tuple[IntArray, IntArray]:
+        """Counts on bins cut at the reference deciles."""
+        return binned_counts(self.reference, self.current)
+
+
+@dataclass(frozen=True)
+class CategoricalPair:
+    """Counts of one categorical column in both sets, aligned over the union of categories."""
+
+    categories: tuple[Any, ...]
+    reference: IntArray
+    current: IntArray
+
+    def sizes(self) -> tuple[int, int]:
+        """How many values each side holds."""
+        return int(self.reference.sum()), int(self.current.sum())
+
+    def counts(self) -> tuple[IntArray, IntArray]:
+        """The aligned counts."""
+        return self.reference, self.current
+
+    @cached_property
+    def new_categories(self) -> tuple[Any, ...]:
+        """Categories seen in the current set and never in the reference."""
+        unseen = (self.reference == 0) & (self.current > 0)
+        return tuple(c for c, new in zip(self.categories, unseen, strict=True) if new)
+
+    @property
+    def new_category_share(self) -> float:
+        """Share of current rows that fall in categories the reference never saw."""
+        unseen = (self.reference == 0) & (self.current > 0)
+        return float(self.current[unseen].sum() / max(self.current.sum(), 1))
+
+
+Pair = NumericPair | CategoricalPair
+Runner = Callable[[Any, float, float], TestResult]
+
+
+@dataclass(frozen=True)
+class ColumnTest:
+    """A test as ``compare`` runs it on a column pair."""
+
+    name: str
+    kinds: frozenset[ColumnKind]
+    default_threshold: float
+    run: Runner
+
+
+_NUMERIC = frozenset({ColumnKind.NUMERIC})
+_ANY = frozenset({ColumnKind.NUMERIC, ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
+
+
+def _on_counts(function: Callable[..., TestResult], with_alpha: bool) -> Runner:
+    def run(pair: Pair, alpha: float, threshold: float) -> TestResult:
+        reference, current = pair.counts()
+        if with_alpha:
+            return function(reference, current, alpha=alpha, threshold=threshold)
+        return function(reference, current, threshold=threshold)
+
+    return run
+
+
+TESTS: dict[str, ColumnTest] = {
+    "ks": ColumnTest(
+        "ks",
+        _NUMERIC,
+        NUMERIC_THRESHOLD,
+        lambda p, a, t: ks_sorted(p.reference, p.current, alpha=a, threshold=t),
+    ),
+    "cvm": ColumnTest(
+        "cvm",
+        _NUMERIC,
+        NUMERIC_THRESHOLD,
+        lambda p, a, t: cvm_sorted(p.reference, p.current, alpha=a, threshold=t),
+    ),
+    "wasserstein": ColumnTest(
+        "wasserstein",
+        _NUMERIC,
+        NUMERIC_THRESHOLD,
+        lambda p, a, t: wasserstein(p.reference, p.current, threshold=t),
+    ),
+    "chi2": ColumnTest("chi2", _ANY, CATEGORICAL_THRESHOLD, _on_counts(chi2, True)),
+    "g_test": ColumnTest("g_test", _ANY, CATEGORICAL_THRESHOLD, _on_counts(g_test, True)),
+    "psi": ColumnTest("psi", _ANY, PSI_THRESHOLD, _on_counts(psi, False)),
+    "jensen_shannon": ColumnTest(
+        "jensen_shannon",
+        _ANY,
+        JENSEN_SHANNON_THRESHOLD,
+        _on_counts(jensen_shannon, False),
+    ),
+    "hellinger": ColumnTest("hellinger", _ANY, HELLINGER_THRESHOLD, _on_counts(hellinger, False)),
+    "total_variation": ColumnTest(
+        "total_variation",
+        _ANY,
+        CATEGORICAL_THRESHOLD,
+        _on_counts(total_variation, False),
+    ),
+}
+
+DEFAULT_TESTS: dict[ColumnKind, str] = {
+    ColumnKind.NUMERIC: "ks",
+    ColumnKind.CATEGORICAL: "chi2",
+    ColumnKind.BOOLEAN: "chi2",
+}
+MISSING_THRESHOLD = PROPORTION_THRESHOLD
+
+
+def choose_test(column: str, kind: ColumnKind, override: str | None) -> ColumnTest:
+    """The test for a column: the override if given and applicable, else the kind's default.
+
+    >>> choose_test("age", ColumnKind.NUMERIC, None).name
+    'ks'
+    >>> choose_test("city", ColumnKind.CATEGORICAL, "ks")
+    Traceback (most recent call last):
+    ...
+    shiftwatch.errors.InvalidParameterError: Test 'ks' applies to numeric columns; column 'city' is categorical.
+    """  # noqa: E501
+    name = DEFAULT_TESTS[kind] if override is None else override
+    if name not in TESTS:
+        raise InvalidParameterError(
+            f"Unknown test {name!r} for column {column!r}: expected one of {sorted(TESTS)}."
+        )
+    test = TESTS[name]
+    if kind not in test.kinds:
+        allowed = ", ".join(sorted(k.value for k in test.kinds))
+        raise InvalidParameterError(
+            f"Test {name!r} applies to {allowed} columns; column {column!r} is {kind.value}."
+        )
+    return test
+
+
+def align_counts(reference: dict[Any, int], current: dict[Any, int]) -> CategoricalPair:
+    """Align two category tallies over the union of their categories (reference order first).
+
+    >>> pair = align_counts({"a": 3, "b": 1}, {"b": 2, "c": 5})
+    >>> pair.categories, pair.reference.tolist(), pair.current.tolist(), pair.new_categories
+    (('a', 'b', 'c'), [3, 1, 0], [0, 2, 5], ('c',))
+    """
+    categories = tuple(reference) + tuple(c for c in current if c not in reference)
+    return CategoricalPair(
+        categories,
+        np.array([reference.get(c, 0) for c in categories], dtype=np.int64),
+        np.array([current.get(c, 0) for c in categories], dtype=np.int64),
+    )

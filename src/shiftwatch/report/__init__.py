@@ -1,0 +1,1 @@
+"""Renderings of a :class:`~shiftwatch.drift_report.DriftReport`: JSON, Markdown, terminal."""

@@ -1,0 +1,53 @@
+"""Two-sample tests and distances: pure functions of numbers, returning :class:`TestResult`.
+
+Numeric samples (1-D arrays of finite floats): :func:`ks`, :func:`cvm`, :func:`wasserstein`.
+Aligned category counts: :func:`chi2`, :func:`g_test`, :func:`psi`, :func:`jensen_shannon`,
+:func:`hellinger`, :func:`total_variation`; :func:`binned_counts` turns numeric samples into
+counts on reference-quantile bins. A proportion: :func:`proportion`. Corrections across many
+tests: :data:`CORRECTIONS`. Nothing here knows about data frames.
+"""
+
+from shiftwatch.stats.binning import binned_counts, quantile_edges
+from shiftwatch.stats.chi2 import chi2, g_test, pool_sparse
+from shiftwatch.stats.corrections import (
+    CORRECTIONS,
+    benjamini_hochberg,
+    bonferroni,
+    holm,
+    no_correction,
+)
+from shiftwatch.stats.cvm import cvm, cvm_sorted
+from shiftwatch.stats.hellinger import hellinger
+from shiftwatch.stats.jensen_shannon import jensen_shannon
+from shiftwatch.stats.ks import ks, ks_sorted, ks_statistic_sorted
+from shiftwatch.stats.proportion import proportion
+from shiftwatch.stats.psi import psi
+from shiftwatch.stats.result import TestResult
+from shiftwatch.stats.total_variation import total_variation
+from shiftwatch.stats.wasserstein import wasserstein, wasserstein_sorted
+
+__all__ = [
+    "CORRECTIONS",
+    "TestResult",
+    "benjamini_hochberg",
+    "binned_counts",
+    "bonferroni",
+    "chi2",
+    "cvm",
+    "cvm_sorted",
+    "g_test",
+    "hellinger",
+    "holm",
+    "jensen_shannon",
+    "ks",
+    "ks_sorted",
+    "ks_statistic_sorted",
+    "no_correction",
+    "pool_sparse",
+    "proportion",
+    "psi",
+    "quantile_edges",
+    "total_variation",
+    "wasserstein",
+    "wasserstein_sorted",
+]

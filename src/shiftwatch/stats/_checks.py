@@ -1,0 +1,58 @@
+"""Input checks shared by the tests: one place for the messages."""
+
+import numpy as np
+import numpy.typing as npt
+
+from shiftwatch.errors import InvalidParameterError, NoDataError
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+def finite_sample(owner: str, role: str, values: npt.ArrayLike) -> FloatArray:
+    """Return ``values`` as a 1-D float64 array, refusing empty, NaN and infinite input."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1:
+        raise InvalidParameterError(
+            f"The {role!r} sample of {owner} must be one-dimensional. Got shape {array.shape}."
+        )
+    if array.size == 0:
+        raise NoDataError(f"The {role!r} sample of {owner} is empty.")
+    if not np.isfinite(array).all():
+        bad = int(np.flatnonzero(~np.isfinite(array))[0])
+        raise InvalidParameterError(
+            f"The {role!r} sample of {owner} must hold finite numbers; "
+            f"position {bad} is {array[bad]!r}. Drop missing and infinite values first."
+        )
+    return array
+
+
+def count_vector(owner: str, role: str, counts: npt.ArrayLike) -> IntArray:
+    """Return ``counts`` as a 1-D int64 array of non-negative counts with a positive total."""
+    array = np.asarray(counts)
+    if array.ndim != 1 or array.size == 0:
+        raise InvalidParameterError(
+            f"The {role!r} counts of {owner} must be a non-empty 1-D array. "
+            f"Got shape {array.shape}."
+        )
+    if not np.issubdtype(array.dtype, np.number) or (array < 0).any():
+        raise InvalidParameterError(
+            f"The {role!r} counts of {owner} must be non-negative numbers. Got {array!r}."
+        )
+    if array.sum() <= 0:
+        raise NoDataError(f"The {role!r} counts of {owner} add up to zero.")
+    return array.astype(np.int64)
+
+
+def aligned_counts(
+    owner: str, reference: npt.ArrayLike, current: npt.ArrayLike
+) -> tuple[IntArray, IntArray]:
+    """Check two count vectors over the same categories, in the same order."""
+    ref = count_vector(owner, "reference", reference)
+    cur = count_vector(owner, "current", current)
+    if ref.shape != cur.shape:
+        raise InvalidParameterError(
+            f"The reference and current counts of {owner} must cover the same categories; "
+            f"got {ref.size} and {cur.size} entries."
+        )
+    return ref, cur

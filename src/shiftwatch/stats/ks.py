@@ -1,0 +1,120 @@
+"""Two-sample Kolmogorov–Smirnov test: the largest gap between two empirical CDFs.
+
+p-values are exact (scipy's lattice-path computation) when both samples have at most
+``EXACT_MAX_N`` values, and Smirnov's asymptotic distribution (``kstwo`` at the effective
+size ``n_ref * n_cur / (n_ref + n_cur)``) beyond, as ``scipy.stats.ks_2samp(method="auto")``
+does. With ties (discrete data) the test is conservative: it raises fewer false alarms than
+``alpha``, never more.
+"""
+
+import warnings
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats as scipy_stats
+
+from shiftwatch._validation import check_alpha, check_threshold
+from shiftwatch.stats._checks import FloatArray, finite_sample
+from shiftwatch.stats.result import TestResult
+from shiftwatch.stats.wasserstein import (
+    DEFAULT_THRESHOLD,
+    EFFECT_UNIT,
+    normalized_wasserstein_sorted,
+)
+
+EXACT_MAX_N = 10_000
+
+
+def _last_of_runs(sorted_values: FloatArray) -> npt.NDArray[np.bool_]:
+    """Mark the last element of each run of equal values in a sorted array."""
+    last = np.empty(sorted_values.size, dtype=bool)
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=last[:-1])
+    last[-1] = True
+    return last
+
+
+def ks_statistic_sorted(reference_sorted: FloatArray, current_sorted: FloatArray) -> float:
+    """The KS statistic ``max |F_ref - F_cur|`` of two sorted, finite, non-empty samples.
+
+    One binary search of the current values into the reference gives every count needed: the
+    CDF gap is evaluated at the last copy of each distinct value of both samples, where the
+    step functions take their extreme values, so ties are handled exactly.
+
+    >>> ks_statistic_sorted(np.array([1.0, 2.0, 3.0]), np.array([2.0, 3.0, 4.0, 5.0]))
+    0.5
+    """
+    n_ref, n_cur = reference_sorted.size, current_sorted.size
+    below = np.searchsorted(reference_sorted, current_sorted, side="left")  # #ref < cur_j
+    inside = below < n_ref
+    if np.any(reference_sorted[below[inside]] == current_sorted[inside]):
+        at_or_below = np.searchsorted(reference_sorted, current_sorted, side="right")
+    else:
+        at_or_below = below
+    # #cur <= ref_i: cur_j <= ref_i exactly when #ref < cur_j <= i.
+    cur_at_or_below_ref = np.cumsum(np.bincount(below, minlength=n_ref + 1)[:n_ref])
+
+    ref_last = _last_of_runs(reference_sorted)
+    cur_last = _last_of_runs(current_sorted)
+    gap_at_ref = (np.flatnonzero(ref_last) + 1) / n_ref - cur_at_or_below_ref[ref_last] / n_cur
+    gap_at_cur = at_or_below[cur_last] / n_ref - (np.flatnonzero(cur_last) + 1) / n_cur
+    return float(max(np.abs(gap_at_ref).max(), np.abs(gap_at_cur).max()))
+
+
+def ks_asymptotic_p_value(statistic: float, n_reference: int, n_current: int) -> float:
+    """Two-sided p-value from Smirnov's distribution at the effective sample size."""
+    effective_n = n_reference * n_current / (n_reference + n_current)
+    p_value = float(scipy_stats.kstwo.sf(statistic, np.round(effective_n)))
+    return min(max(p_value, 0.0), 1.0)
+
+
+def ks_sorted(
+    reference_sorted: FloatArray,
+    current_sorted: FloatArray,
+    *,
+    alpha: float = 0.05,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> TestResult:
+    """KS test on two sorted, finite, non-empty samples (no checks: callers have sorted)."""
+    n_ref, n_cur = reference_sorted.size, current_sorted.size
+    if max(n_ref, n_cur) <= EXACT_MAX_N:
+        with warnings.catch_warnings(record=True) as fallbacks:
+            warnings.simplefilter("always")
+            exact = scipy_stats.ks_2samp(reference_sorted, current_sorted, method="exact")
+        statistic, p_value = float(exact.statistic), float(exact.pvalue)
+        method = "asymptotic" if fallbacks else "exact"
+    else:
+        statistic = ks_statistic_sorted(reference_sorted, current_sorted)
+        p_value, method = ks_asymptotic_p_value(statistic, n_ref, n_cur), "asymptotic"
+    return TestResult(
+        test="ks",
+        statistic=statistic,
+        p_value=p_value,
+        effect=normalized_wasserstein_sorted(reference_sorted, current_sorted),
+        effect_unit=EFFECT_UNIT,
+        threshold=threshold,
+        alpha=alpha,
+        n_reference=n_ref,
+        n_current=n_cur,
+        method=method,
+    )
+
+
+def ks(
+    reference: npt.ArrayLike,
+    current: npt.ArrayLike,
+    *,
+    alpha: float = 0.05,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> TestResult:
+    """Two-sample Kolmogorov–Smirnov test, with the normalised Wasserstein distance as effect.
+
+    >>> rng = np.random.default_rng(0)
+    >>> result = ks(rng.normal(size=500), rng.normal(loc=0.5, size=500))
+    >>> result.method, result.p_value < 1e-6, round(result.effect, 2), result.drifted
+    ('exact', True, 0.45, True)
+    """
+    check_alpha("ks", alpha)
+    check_threshold("ks", threshold)
+    ref = np.sort(finite_sample("ks", "reference", reference))
+    cur = np.sort(finite_sample("ks", "current", current))
+    return ks_sorted(ref, cur, alpha=alpha, threshold=threshold)

@@ -1,0 +1,113 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from shiftwatch.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    rng = np.random.default_rng(11)
+    reference = pd.DataFrame({"x": rng.normal(size=800), "c": rng.choice(["a", "b"], 800)})
+    current = pd.DataFrame({"x": rng.normal(loc=0.5, size=800), "c": rng.choice(["a", "b"], 800)})
+    reference.to_parquet(tmp_path / "ref.parquet")
+    current.to_csv(tmp_path / "cur.csv", index=False)
+    return tmp_path / "ref.parquet", tmp_path / "cur.csv"
+
+
+def test_compare_prints_a_table_and_writes_reports(files, tmp_path) -> None:
+    reference, current = files
+    result = runner.invoke(
+        app,
+        [
+            "compare",
+            str(reference),
+            str(current),
+            "--json",
+            str(tmp_path / "r.json"),
+            "--markdown",
+            str(tmp_path / "s.md"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "DRIFT DETECTED" in result.output
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["drifted_columns"] == ["x"]
+    assert (tmp_path / "s.md").read_text().startswith("## shiftwatch: DRIFT DETECTED")
+
+
+def test_fail_on_drift_exits_1_and_quiet_prints_the_verdict(files) -> None:
+    result = runner.invoke(app, ["compare", *map(str, files), "--fail-on-drift", "-q"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "drift detected"
+    calm = runner.invoke(app, ["compare", str(files[0]), str(files[0]), "--fail-on-drift", "-q"])
+    assert calm.exit_code == 0 and calm.output.strip() == "no drift detected"
+
+
+def test_overrides_reach_compare(files, tmp_path) -> None:
+    out = tmp_path / "r.json"
+    result = runner.invoke(
+        app,
+        [
+            "compare",
+            *map(str, files),
+            "-c",
+            "x",
+            "--test",
+            "x=cvm",
+            "--threshold",
+            "x=0.9",
+            "--json",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    column = json.loads(out.read_text())["columns"][0]
+    assert (column["name"], column["test"], column["threshold"]) == ("x", "cvm", 0.9)
+    assert column["drifted"] is False  # significant, but 0.5 std < 0.9
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        pytest.param(["--threshold", "x"], "--threshold expects COLUMN=VALUE", id="assignment"),
+        pytest.param(["--threshold", "x=big"], "'big' is not a valid value", id="value"),
+        pytest.param(["--kind", "x=vector"], "Unknown kind 'vector'", id="kind"),
+        pytest.param(["--alpha", "2"], "'alpha' parameter of compare", id="alpha"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(files, extra, message) -> None:
+    result = runner.invoke(app, ["compare", *map(str, files), *extra])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_exits_2_without_traceback_as_a_subprocess(tmp_path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "shiftwatch", "compare", str(tmp_path / "a.csv"), "b.csv"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.strip().startswith("error: Cannot read")
+    assert "no such file" in completed.stderr and "Traceback" not in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1
+
+
+def test_demo_generates_data_and_reports(tmp_path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--rows", "5000"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert set(data["drifted_columns"]) == {"income", "plan", "credit_score", "region"}
+    age = next(c for c in data["columns"] if c["name"] == "age")
+    assert age["drifted"] is False

@@ -1,0 +1,256 @@
+import math
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+from scipy import stats
+
+import shiftwatch as sw
+from shiftwatch.errors import InvalidParameterError, NoDataError, SchemaError
+
+
+@pytest.fixture
+def pair() -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    rng = np.random.default_rng(3)
+    reference = {
+        "age": rng.normal(40, 10, 3000),
+        "plan": rng.choice(["basic", "plus", "pro"], 3000, p=[0.6, 0.3, 0.1]),
+        "member": rng.random(3000) < 0.3,
+    }
+    current = {
+        "age": rng.normal(44, 10, 2500),
+        "plan": rng.choice(["basic", "plus", "pro"], 2500, p=[0.4, 0.4, 0.2]),
+        "member": rng.random(2500) < 0.3,
+    }
+    return reference, current
+
+
+def test_columns_carry_scipy_values_and_the_holm_adjustment(pair) -> None:
+    reference, current = pair
+    report = sw.compare(reference, current, alpha=0.05)
+    age = report.columns["age"]
+    expected = stats.ks_2samp(reference["age"], current["age"])
+    assert age.test == "ks"
+    assert age.statistic == pytest.approx(expected.statistic, abs=1e-12)
+    assert age.p_value == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
+    distance = stats.wasserstein_distance(reference["age"], current["age"])
+    assert age.effect == pytest.approx(distance / np.std(reference["age"]), rel=1e-9)
+    plan = report.columns["plan"]
+    table = [
+        [int((reference["plan"] == c).sum()) for c in ("basic", "plus", "pro")],
+        [int((current["plan"] == c).sum()) for c in ("basic", "plus", "pro")],
+    ]
+    assert plan.p_value == pytest.approx(stats.chi2_contingency(table, correction=False).pvalue)
+    # Holm over the three p-values of the report (no missing values, so three checks).
+    p_values = [report.columns[c].p_value for c in ("age", "plan", "member")]
+    order = np.argsort(p_values)
+    holm = np.maximum.accumulate(np.array(p_values)[order] * np.arange(3, 0, -1)).clip(max=1)
+    for rank, index in enumerate(order):
+        name = ("age", "plan", "member")[index]
+        assert report.columns[name].adjusted_p_value == pytest.approx(holm[rank])
+    assert report.drifted and set(report.drifted_columns) == {"age", "plan"}
+    assert report.columns["member"].kind == sw.ColumnKind.BOOLEAN
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        pytest.param(lambda d: pd.DataFrame(d), id="pandas"),
+        pytest.param(lambda d: pl.DataFrame(d), id="polars"),
+        pytest.param(lambda d: pa.table(d), id="arrow"),
+        pytest.param(lambda d: d, id="dict"),
+    ],
+)
+def test_every_input_type_gives_the_same_report(pair, convert) -> None:
+    reference, current = pair
+    baseline = sw.compare(reference, current).to_dict()
+    assert sw.compare(convert(reference), convert(current)).to_dict() == baseline
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet", "jsonl"])
+def test_files_give_the_same_report_as_frames(pair, tmp_path, suffix) -> None:
+    reference, current = (pd.DataFrame(d) for d in pair)
+    paths = []
+    for name, frame in (("reference", reference), ("current", current)):
+        path = tmp_path / f"{name}.{suffix}"
+        if suffix == "csv":
+            frame.to_csv(path, index=False)
+        elif suffix == "parquet":
+            frame.to_parquet(path)
+        else:
+            frame.to_json(path, orient="records", lines=True)
+        paths.append(path)
+    from_files = sw.compare(*paths)
+    from_frames = sw.compare(reference, current)
+    for name in ("age", "plan", "member"):
+        assert from_files.columns[name].p_value == pytest.approx(
+            from_frames.columns[name].p_value, rel=1e-6
+        )
+
+
+def test_pipeline_emitting_nulls_is_flagged_by_the_missing_check() -> None:
+    rng = np.random.default_rng(5)
+    reference = {"score": rng.normal(size=2000)}
+    values = rng.normal(size=2000)
+    values[rng.random(2000) < 0.2] = np.nan
+    column = sw.compare(reference, {"score": values}).columns["score"]
+    missing = column.check("missing")
+    assert missing is not None and missing.drifted
+    assert column.missing_current == int(np.isnan(values).sum())
+    assert missing.result.effect == pytest.approx(np.isnan(values).mean())
+    assert column.drifted and not column.check("distribution").drifted
+
+
+def test_all_null_current_column_is_drift_not_an_error() -> None:
+    reference = {"score": np.arange(100.0)}
+    current = {"score": np.full(100, np.nan)}
+    column = sw.compare(reference, current).columns["score"]
+    assert column.drifted and column.test is None
+    assert "no usable value in the current data" in column.reason
+
+
+def test_new_category_is_reported_and_drives_the_test() -> None:
+    rng = np.random.default_rng(9)
+    reference = {"region": rng.choice(["north", "south"], 5000)}
+    current = {"region": np.concatenate([rng.choice(["north", "south"], 4500), ["mars"] * 500])}
+    column = sw.compare(reference, current).columns["region"]
+    assert column.new_categories == ("mars",)
+    assert column.new_category_share == pytest.approx(0.1)
+    assert column.drifted
+    assert "never seen in the reference" in column.reason
+
+
+def test_infinities_are_excluded_counted_and_said() -> None:
+    rng = np.random.default_rng(2)
+    current = rng.normal(size=500)
+    current[:3] = np.inf
+    report = sw.compare({"x": rng.normal(size=500)}, {"x": current})
+    column = report.columns["x"]
+    assert column.infinite_current == 3 and column.n_current == 500
+    assert column.check("distribution").result.n_current == 497
+    assert any("3 infinite value(s) in the current data" in note for note in report.notes)
+
+
+def test_integer_columns_with_few_levels_are_categorical_and_overrides_apply() -> None:
+    rng = np.random.default_rng(4)
+    reference = {"calls": rng.poisson(1.5, 1000), "x": rng.normal(size=1000)}
+    current = {"calls": rng.poisson(1.5, 1000), "x": rng.normal(size=1000)}
+    report = sw.compare(reference, current)
+    assert report.columns["calls"].kind == sw.ColumnKind.CATEGORICAL
+    assert report.columns["calls"].test == "chi2"
+    overridden = sw.compare(
+        reference,
+        current,
+        kinds={"calls": "numeric"},
+        tests={"x": "cvm"},
+        thresholds={"x": 0.5},
+    )
+    assert overridden.columns["calls"].test == "ks"
+    assert overridden.columns["x"].test == "cvm"
+    assert overridden.columns["x"].threshold == 0.5
+    expected = stats.cramervonmises_2samp(reference["x"], current["x"]).pvalue
+    assert overridden.columns["x"].p_value == pytest.approx(expected)
+
+
+def test_distance_tests_are_decided_by_threshold_and_noted() -> None:
+    rng = np.random.default_rng(4)
+    report = sw.compare(
+        {"x": rng.normal(size=1000)}, {"x": rng.normal(size=1000)}, tests={"x": "psi"}
+    )
+    column = report.columns["x"]
+    assert column.p_value is None and column.adjusted_p_value is None
+    assert column.drifted == (column.effect >= column.threshold)
+    assert any("outside the false-alarm guarantee" in note for note in report.notes)
+
+
+def test_text_and_datetime_columns_get_only_the_missing_check() -> None:
+    ids = np.array([f"user-{i}" for i in range(1000)])
+    times = pd.date_range("2026-01-01", periods=1000, freq="h")
+    reference = pd.DataFrame({"id": ids, "at": times})
+    current = pd.DataFrame({"id": ids, "at": times})
+    report = sw.compare(reference, current)
+    assert report.columns["id"].kind == sw.ColumnKind.TEXT
+    assert report.columns["at"].kind == sw.ColumnKind.DATETIME
+    assert report.columns["id"].checks == () and not report.drifted
+    assert "text column: distribution not tested" in report.columns["id"].reason
+
+
+@pytest.mark.parametrize(
+    ("reference", "current", "error", "message"),
+    [
+        pytest.param(
+            {"a": [1.0, 2.0]},
+            {"b": [1.0, 2.0]},
+            SchemaError,
+            "missing from the current data: ['a']",
+            id="mismatched-columns",
+        ),
+        pytest.param(
+            {"age": [1.0, 2.0]},
+            {"age": ["x", "y"]},
+            SchemaError,
+            "Column 'age' is numeric in the reference but holds text in the current data",
+            id="numeric-vs-text",
+        ),
+        pytest.param(
+            {"a": []}, {"a": [1.0]}, NoDataError, "reference data has no rows", id="empty-reference"
+        ),
+        pytest.param({"a": [1.0]}, {}, NoDataError, "current data has no columns", id="no-columns"),
+    ],
+)
+def test_bad_input_raises_a_clear_error(reference, current, error, message) -> None:
+    with pytest.raises(error, match=message.replace("[", r"\[").replace("]", r"\]")):
+        sw.compare(reference, current)
+
+
+def test_a_one_row_current_set_is_compared_not_refused() -> None:
+    column = sw.compare({"a": [1.0, 2.0, 3.0]}, {"a": [2.0]}).columns["a"]
+    assert column.p_value == pytest.approx(stats.ks_2samp([1.0, 2.0, 3.0], [2.0]).pvalue)
+    assert not column.drifted
+
+
+def test_unreadable_file_names_the_file(tmp_path) -> None:
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"not parquet at all")
+    with pytest.raises(sw.FormatError, match=r"broken\.parquet"):
+        sw.compare(broken, broken)
+    with pytest.raises(sw.FormatError, match="expected a file ending in"):
+        sw.compare(tmp_path / "data.xlsx", tmp_path / "data.xlsx")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        pytest.param({"alpha": 0.0}, "'alpha' parameter of compare", id="alpha"),
+        pytest.param({"correction": "sidak"}, "'correction' parameter", id="correction"),
+        pytest.param({"kinds": {"nope": "numeric"}}, "names column", id="unknown-column"),
+        pytest.param({"kinds": {"x": "vector"}}, "Unknown kind 'vector'", id="unknown-kind"),
+        pytest.param({"tests": {"x": "magic"}}, "Unknown test 'magic'", id="unknown-test"),
+        pytest.param({"tests": {"x": "chi3"}}, "expected one of", id="test-list"),
+        pytest.param({"thresholds": {"x": -1.0}}, "'threshold' parameter", id="threshold"),
+        pytest.param({"columns": ["y"]}, "absent from the reference", id="columns"),
+    ],
+)
+def test_bad_parameters_raise_invalid_parameter_errors(kwargs, message) -> None:
+    with pytest.raises((InvalidParameterError, SchemaError), match=message):
+        sw.compare({"x": [1.0, 2.0, 3.0]}, {"x": [1.0, 2.0, 3.0]}, **kwargs)
+
+
+def test_columns_parameter_selects_the_shared_columns() -> None:
+    report = sw.compare({"a": [1.0, 2.0], "b": [1, 2]}, {"a": [1.0, 2.0]}, columns=["a"])
+    assert list(report.columns) == ["a"]
+
+
+def test_progress_callback_sees_every_column(pair) -> None:
+    seen = []
+    sw.compare(*pair, on_progress=lambda done, total, name: seen.append((done, total, name)))
+    assert seen == [(1, 3, "age"), (2, 3, "plan"), (3, 3, "member")]
+
+
+def test_constant_columns_have_a_defined_effect() -> None:
+    same = sw.compare({"c": np.ones(50)}, {"c": np.ones(50)}).columns["c"]
+    moved = sw.compare({"c": np.ones(50)}, {"c": np.full(50, 2.0)}).columns["c"]
+    assert same.effect == 0.0 and not same.drifted
+    assert math.isinf(moved.effect) and moved.drifted
