@@ -1,6 +1,7 @@
 """One helper to check parameters, so every message has the same shape."""
 
 import math
+import numbers
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,21 +20,26 @@ def check_parameter(owner: str, name: str, value: T, ok: Callable[[T], bool], ex
     ...
     shiftwatch.errors.InvalidParameterError: The 'alpha' parameter of ks must be a float in (0, 1). Got 2.0 instead.
     """  # noqa: E501
-    if not ok(value):
+    try:
+        accepted = ok(value)
+    except (TypeError, ValueError):
+        accepted = False
+    if not accepted:
         raise InvalidParameterError(
             f"The {name!r} parameter of {owner} must be {expected}. Got {value!r} instead."
         )
     return value
 
 
+def _is_real(value: object) -> bool:
+    """A real number (numpy scalars included), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def check_alpha(owner: str, alpha: float) -> float:
-    """Check a significance level: a finite float strictly between 0 and 1."""
+    """Check a significance level: a float strictly between 0 and 1."""
     return check_parameter(
-        owner,
-        "alpha",
-        alpha,
-        lambda a: isinstance(a, int | float) and 0 < a < 1,
-        "a float in (0, 1)",
+        owner, "alpha", alpha, lambda a: _is_real(a) and 0 < a < 1, "a float in (0, 1)"
     )
 
 
@@ -43,6 +49,6 @@ def check_threshold(owner: str, threshold: float) -> float:
         owner,
         "threshold",
         threshold,
-        lambda t: isinstance(t, int | float) and math.isfinite(t) and t >= 0,
+        lambda t: _is_real(t) and math.isfinite(t) and t >= 0,
         "a finite float >= 0",
     )

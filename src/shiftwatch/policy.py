@@ -37,13 +37,13 @@ from shiftwatch.stats import (
     wasserstein,
 )
 from shiftwatch.stats._checks import FloatArray, IntArray
-from shiftwatch.stats.hellinger import DEFAULT_THRESHOLD as HELLINGER_THRESHOLD
-from shiftwatch.stats.jensen_shannon import DEFAULT_THRESHOLD as JENSEN_SHANNON_THRESHOLD
-from shiftwatch.stats.proportion import DEFAULT_THRESHOLD as PROPORTION_THRESHOLD
-from shiftwatch.stats.psi import DEFAULT_THRESHOLD as PSI_THRESHOLD
+from shiftwatch.stats.hellinger_distance import DEFAULT_THRESHOLD as HELLINGER_THRESHOLD
+from shiftwatch.stats.jensen_shannon_distance import DEFAULT_THRESHOLD as JENSEN_SHANNON_THRESHOLD
+from shiftwatch.stats.population_stability import DEFAULT_THRESHOLD as PSI_THRESHOLD
+from shiftwatch.stats.proportion_test import DEFAULT_THRESHOLD as PROPORTION_THRESHOLD
 from shiftwatch.stats.result import TestResult
-from shiftwatch.stats.total_variation import DEFAULT_THRESHOLD as CATEGORICAL_THRESHOLD
-from shiftwatch.stats.wasserstein import DEFAULT_THRESHOLD as NUMERIC_THRESHOLD
+from shiftwatch.stats.total_variation_distance import DEFAULT_THRESHOLD as CATEGORICAL_THRESHOLD
+from shiftwatch.stats.wasserstein_distance import DEFAULT_THRESHOLD as NUMERIC_THRESHOLD
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ tests: :data:`CORRECTIONS`. Nothing here knows about data frames.
 """
 
 from shiftwatch.stats.binning import binned_counts, quantile_edges
-from shiftwatch.stats.chi2 import chi2, g_test, pool_sparse
+from shiftwatch.stats.chi_squared import chi2, g_test, pool_sparse
 from shiftwatch.stats.corrections import (
     CORRECTIONS,
     benjamini_hochberg,
@@ -16,15 +16,15 @@ from shiftwatch.stats.corrections import (
     holm,
     no_correction,
 )
-from shiftwatch.stats.cvm import cvm, cvm_sorted
-from shiftwatch.stats.hellinger import hellinger
-from shiftwatch.stats.jensen_shannon import jensen_shannon
-from shiftwatch.stats.ks import ks, ks_sorted, ks_statistic_sorted
-from shiftwatch.stats.proportion import proportion
-from shiftwatch.stats.psi import psi
+from shiftwatch.stats.cramer_von_mises import cvm, cvm_sorted
+from shiftwatch.stats.hellinger_distance import hellinger
+from shiftwatch.stats.jensen_shannon_distance import jensen_shannon
+from shiftwatch.stats.kolmogorov_smirnov import ks, ks_sorted, ks_statistic_sorted
+from shiftwatch.stats.population_stability import psi
+from shiftwatch.stats.proportion_test import proportion
 from shiftwatch.stats.result import TestResult
-from shiftwatch.stats.total_variation import total_variation
-from shiftwatch.stats.wasserstein import wasserstein, wasserstein_sorted
+from shiftwatch.stats.total_variation_distance import total_variation
+from shiftwatch.stats.wasserstein_distance import wasserstein, wasserstein_sorted
 
 __all__ = [
     "CORRECTIONS",

@@ -11,7 +11,12 @@ IntArray = npt.NDArray[np.int64]
 
 def finite_sample(owner: str, role: str, values: npt.ArrayLike) -> FloatArray:
     """Return ``values`` as a 1-D float64 array, refusing empty, NaN and infinite input."""
-    array = np.asarray(values, dtype=np.float64)
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise InvalidParameterError(
+            f"The {role!r} sample of {owner} must hold numbers: {error}."
+        ) from None
     if array.ndim != 1:
         raise InvalidParameterError(
             f"The {role!r} sample of {owner} must be one-dimensional. Got shape {array.shape}."
@@ -30,14 +35,21 @@ def finite_sample(owner: str, role: str, values: npt.ArrayLike) -> FloatArray:
 def count_vector(owner: str, role: str, counts: npt.ArrayLike) -> IntArray:
     """Return ``counts`` as a 1-D int64 array of non-negative counts with a positive total."""
     array = np.asarray(counts)
-    if array.ndim != 1 or array.size == 0:
+    if array.ndim != 1:
         raise InvalidParameterError(
-            f"The {role!r} counts of {owner} must be a non-empty 1-D array. "
-            f"Got shape {array.shape}."
+            f"The {role!r} counts of {owner} must be a 1-D array. Got shape {array.shape}."
         )
-    if not np.issubdtype(array.dtype, np.number) or (array < 0).any():
+    if array.size == 0:
+        raise NoDataError(f"The {role!r} counts of {owner} are empty.")
+    if (
+        not np.issubdtype(array.dtype, np.number)
+        or not np.isfinite(array).all()
+        or (array < 0).any()
+        or (array != np.round(array)).any()
+    ):
         raise InvalidParameterError(
-            f"The {role!r} counts of {owner} must be non-negative numbers. Got {array!r}."
+            f"The {role!r} counts of {owner} must be non-negative whole numbers (counts, "
+            f"not shares). Got {array!r}."
         )
     if array.sum() <= 0:
         raise NoDataError(f"The {role!r} counts of {owner} add up to zero.")

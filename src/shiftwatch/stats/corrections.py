@@ -62,7 +62,7 @@ def benjamini_hochberg(p_values: npt.ArrayLike) -> FloatArray:
     """
     p = _p_values(p_values)
     order = np.argsort(p, kind="stable")
-    steps = p[order] * p.size / np.arange(1, p.size + 1)
+    steps = p[order] / (np.arange(1, p.size + 1) / p.size)  # as statsmodels: never below p
     adjusted = np.empty_like(p)
     adjusted[order] = np.minimum(np.minimum.accumulate(steps[::-1])[::-1], 1.0)
     return adjusted

@@ -9,6 +9,7 @@ point).
 from scipy import stats as scipy_stats
 
 from shiftwatch._validation import check_alpha, check_parameter, check_threshold
+from shiftwatch.errors import NoDataError
 from shiftwatch.stats.result import TestResult
 
 EFFECT_UNIT = "absolute difference in share"
@@ -17,7 +18,11 @@ MIN_EXPECTED = 5.0
 
 
 def _check_count(name: str, count: int, n: int) -> None:
-    check_parameter("proportion", f"{name}_n", n, lambda v: int(v) == v and v > 0, "an integer > 0")
+    check_parameter(
+        "proportion", f"{name}_n", n, lambda v: int(v) == v and v >= 0, "an integer >= 0"
+    )
+    if n == 0:
+        raise NoDataError(f"The {name} set of proportion has no rows ({name}_n=0).")
     check_parameter(
         "proportion",
         f"{name}_count",

@@ -12,7 +12,7 @@ from scipy import stats as scipy_stats
 from shiftwatch._validation import check_alpha, check_threshold
 from shiftwatch.stats._checks import FloatArray, finite_sample
 from shiftwatch.stats.result import TestResult
-from shiftwatch.stats.wasserstein import (
+from shiftwatch.stats.wasserstein_distance import (
     DEFAULT_THRESHOLD,
     EFFECT_UNIT,
     normalized_wasserstein_sorted,
@@ -28,7 +28,12 @@ def cvm_sorted(
     alpha: float = 0.05,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> TestResult:
-    """Cramér–von Mises test on two sorted, finite, non-empty samples."""
+    """Cramér–von Mises test on two sorted, finite, non-empty samples.
+
+    >>> result = cvm_sorted(np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0]))
+    >>> round(result.statistic, 4), result.p_value, result.method
+    (0.5278, 0.1, 'exact')
+    """
     n_ref, n_cur = reference_sorted.size, current_sorted.size
     method = "exact" if max(n_ref, n_cur) <= EXACT_MAX_N else "asymptotic"
     result = scipy_stats.cramervonmises_2samp(reference_sorted, current_sorted, method=method)

@@ -17,7 +17,7 @@ from scipy import stats as scipy_stats
 from shiftwatch._validation import check_alpha, check_parameter, check_threshold
 from shiftwatch.stats._checks import IntArray, aligned_counts
 from shiftwatch.stats.result import TestResult
-from shiftwatch.stats.total_variation import (
+from shiftwatch.stats.total_variation_distance import (
     DEFAULT_THRESHOLD,
     EFFECT_UNIT,
     total_variation_counts,

@@ -1,4 +1,4 @@
-"""Tests of shiftwatch.stats.wasserstein: Wasserstein-1 distance and its normalised effect."""
+"""Tests of shiftwatch.stats.wasserstein_distance: Wasserstein-1 and its normalised effect."""
 
 import math
 
@@ -63,7 +63,9 @@ def test_effect_is_statistic_over_reference_std(pair: tuple[np.ndarray, np.ndarr
 @given(pair=sample_pairs(equal_sizes=False))
 def test_distance_is_symmetric(pair: tuple[np.ndarray, np.ndarray]) -> None:
     reference, current = pair
-    assert close(wasserstein(reference, current).statistic, wasserstein(current, reference).statistic)
+    assert close(
+        wasserstein(reference, current).statistic, wasserstein(current, reference).statistic
+    )
 
 
 @pytest.mark.parametrize(
@@ -111,7 +113,9 @@ def test_unequal_sizes_known_value() -> None:
         pytest.param([2.0, 2.0], [3.0, 3.0], math.inf, id="both-constant-and-moved"),
     ],
 )
-def test_constant_reference_fallback(reference: list[float], current: list[float], effect: float) -> None:
+def test_constant_reference_fallback(
+    reference: list[float], current: list[float], effect: float
+) -> None:
     # [2, 2, 2] vs [1, 3]: every quantile gap is 1, so W = 1; std of [1, 3] is 1.
     assert wasserstein(reference, current).effect == effect
 

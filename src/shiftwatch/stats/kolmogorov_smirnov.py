@@ -16,7 +16,7 @@ from scipy import stats as scipy_stats
 from shiftwatch._validation import check_alpha, check_threshold
 from shiftwatch.stats._checks import FloatArray, finite_sample
 from shiftwatch.stats.result import TestResult
-from shiftwatch.stats.wasserstein import (
+from shiftwatch.stats.wasserstein_distance import (
     DEFAULT_THRESHOLD,
     EFFECT_UNIT,
     normalized_wasserstein_sorted,
@@ -38,26 +38,31 @@ def ks_statistic_sorted(reference_sorted: FloatArray, current_sorted: FloatArray
 
     One binary search of the current values into the reference gives every count needed: the
     CDF gap is evaluated at the last copy of each distinct value of both samples, where the
-    step functions take their extreme values, so ties are handled exactly.
+    step functions take their extreme values, so ties are handled exactly. Gaps are kept as
+    integers scaled by ``n_ref * n_cur`` until the final division.
 
     >>> ks_statistic_sorted(np.array([1.0, 2.0, 3.0]), np.array([2.0, 3.0, 4.0, 5.0]))
     0.5
     """
     n_ref, n_cur = reference_sorted.size, current_sorted.size
     below = np.searchsorted(reference_sorted, current_sorted, side="left")  # #ref < cur_j
-    inside = below < n_ref
-    if np.any(reference_sorted[below[inside]] == current_sorted[inside]):
+    shared = reference_sorted[np.minimum(below, n_ref - 1)] == current_sorted
+    if shared.any():
         at_or_below = np.searchsorted(reference_sorted, current_sorted, side="right")
     else:
         at_or_below = below
     # #cur <= ref_i: cur_j <= ref_i exactly when #ref < cur_j <= i.
     cur_at_or_below_ref = np.cumsum(np.bincount(below, minlength=n_ref + 1)[:n_ref])
-
-    ref_last = _last_of_runs(reference_sorted)
-    cur_last = _last_of_runs(current_sorted)
-    gap_at_ref = (np.flatnonzero(ref_last) + 1) / n_ref - cur_at_or_below_ref[ref_last] / n_cur
-    gap_at_cur = at_or_below[cur_last] / n_ref - (np.flatnonzero(cur_last) + 1) / n_cur
-    return float(max(np.abs(gap_at_ref).max(), np.abs(gap_at_cur).max()))
+    gap_at_ref = np.arange(1, n_ref + 1, dtype=np.int64) * n_cur - cur_at_or_below_ref * n_ref
+    gap_at_cur = (
+        at_or_below.astype(np.int64) * n_cur - np.arange(1, n_cur + 1, dtype=np.int64) * n_ref
+    )
+    if np.any(reference_sorted[1:] == reference_sorted[:-1]):
+        gap_at_ref = gap_at_ref[_last_of_runs(reference_sorted)]
+    if np.any(current_sorted[1:] == current_sorted[:-1]):
+        gap_at_cur = gap_at_cur[_last_of_runs(current_sorted)]
+    largest = max(gap_at_ref.max(), -gap_at_ref.min(), gap_at_cur.max(), -gap_at_cur.min())
+    return float(largest / (n_ref * n_cur))
 
 
 def ks_asymptotic_p_value(statistic: float, n_reference: int, n_current: int) -> float:
@@ -74,7 +79,12 @@ def ks_sorted(
     alpha: float = 0.05,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> TestResult:
-    """KS test on two sorted, finite, non-empty samples (no checks: callers have sorted)."""
+    """KS test on two sorted, finite, non-empty samples (no checks: callers have sorted).
+
+    >>> result = ks_sorted(np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0]))
+    >>> result.statistic, round(result.p_value, 12), result.method
+    (1.0, 0.1, 'exact')
+    """
     n_ref, n_cur = reference_sorted.size, current_sorted.size
     if max(n_ref, n_cur) <= EXACT_MAX_N:
         with warnings.catch_warnings(record=True) as fallbacks:
