@@ -68,3 +68,13 @@ def aligned_counts(
             f"got {ref.size} and {cur.size} entries."
         )
     return ref, cur
+
+
+def sorted_samples(
+    owner: str, reference: npt.ArrayLike, current: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Both samples checked by :func:`finite_sample`, then sorted (copies: inputs untouched)."""
+    return (
+        np.sort(finite_sample(owner, "reference", reference)),
+        np.sort(finite_sample(owner, "current", current)),
+    )

@@ -5,17 +5,15 @@ the pooled sample. p-values are scipy's: exact when both samples have at most 20
 otherwise the limiting distribution after Anderson's normalisation.
 """
 
-import numpy as np
 import numpy.typing as npt
 from scipy import stats as scipy_stats
 
 from shiftwatch._validation import check_alpha, check_threshold
-from shiftwatch.stats._checks import FloatArray, finite_sample
+from shiftwatch.stats._checks import FloatArray, sorted_samples
 from shiftwatch.stats.result import TestResult
 from shiftwatch.stats.wasserstein_distance import (
     DEFAULT_THRESHOLD,
-    EFFECT_UNIT,
-    normalized_wasserstein_sorted,
+    numeric_test_result,
 )
 
 EXACT_MAX_N = 20
@@ -30,6 +28,7 @@ def cvm_sorted(
 ) -> TestResult:
     """Cramér–von Mises test on two sorted, finite, non-empty samples.
 
+    >>> import numpy as np
     >>> result = cvm_sorted(np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0]))
     >>> round(result.statistic, 4), result.p_value, result.method
     (0.5278, 0.1, 'exact')
@@ -37,16 +36,14 @@ def cvm_sorted(
     n_ref, n_cur = reference_sorted.size, current_sorted.size
     method = "exact" if max(n_ref, n_cur) <= EXACT_MAX_N else "asymptotic"
     result = scipy_stats.cramervonmises_2samp(reference_sorted, current_sorted, method=method)
-    return TestResult(
-        test="cvm",
-        statistic=float(result.statistic),
-        p_value=min(max(float(result.pvalue), 0.0), 1.0),
-        effect=normalized_wasserstein_sorted(reference_sorted, current_sorted),
-        effect_unit=EFFECT_UNIT,
-        threshold=threshold,
+    return numeric_test_result(
+        "cvm",
+        float(result.statistic),
+        min(max(float(result.pvalue), 0.0), 1.0),
+        reference_sorted,
+        current_sorted,
         alpha=alpha,
-        n_reference=n_ref,
-        n_current=n_cur,
+        threshold=threshold,
         method=method,
     )
 
@@ -60,6 +57,7 @@ def cvm(
 ) -> TestResult:
     """Two-sample Cramér–von Mises test, with the normalised Wasserstein distance as effect.
 
+    >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> result = cvm(rng.normal(size=300), rng.normal(scale=2.0, size=300))
     >>> result.method, result.p_value < 1e-4, result.drifted
@@ -67,6 +65,5 @@ def cvm(
     """
     check_alpha("cvm", alpha)
     check_threshold("cvm", threshold)
-    ref = np.sort(finite_sample("cvm", "reference", reference))
-    cur = np.sort(finite_sample("cvm", "current", current))
+    ref, cur = sorted_samples("cvm", reference, current)
     return cvm_sorted(ref, cur, alpha=alpha, threshold=threshold)

@@ -6,9 +6,8 @@
 import numpy as np
 import numpy.typing as npt
 
-from shiftwatch._validation import check_threshold
-from shiftwatch.stats._checks import IntArray, aligned_counts
-from shiftwatch.stats.result import TestResult, distance_result
+from shiftwatch.stats._checks import IntArray
+from shiftwatch.stats.result import TestResult, distance_on_counts
 
 EFFECT_UNIT = "Hellinger distance"
 DEFAULT_THRESHOLD = 0.1
@@ -36,9 +35,6 @@ def hellinger(
     >>> round(hellinger([50, 50], [60, 40]).statistic, 4)
     0.0712
     """
-    check_threshold("hellinger", threshold)
-    ref, cur = aligned_counts("hellinger", reference_counts, current_counts)
-    value = hellinger_counts(ref, cur)
-    return distance_result(
-        "hellinger", value, EFFECT_UNIT, threshold, int(ref.sum()), int(cur.sum())
+    return distance_on_counts(
+        "hellinger", hellinger_counts, EFFECT_UNIT, reference_counts, current_counts, threshold
     )

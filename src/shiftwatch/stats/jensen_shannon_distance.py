@@ -8,9 +8,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from shiftwatch._validation import check_threshold
-from shiftwatch.stats._checks import IntArray, aligned_counts
-from shiftwatch.stats.result import TestResult, distance_result
+from shiftwatch.stats._checks import IntArray
+from shiftwatch.stats.result import TestResult, distance_on_counts
 
 EFFECT_UNIT = "Jensen-Shannon distance (base 2)"
 DEFAULT_THRESHOLD = 0.1
@@ -41,9 +40,11 @@ def jensen_shannon(
     >>> round(result.statistic, 4), result.drifted
     (0.0854, False)
     """
-    check_threshold("jensen_shannon", threshold)
-    ref, cur = aligned_counts("jensen_shannon", reference_counts, current_counts)
-    value = jensen_shannon_counts(ref, cur)
-    return distance_result(
-        "jensen_shannon", value, EFFECT_UNIT, threshold, int(ref.sum()), int(cur.sum())
+    return distance_on_counts(
+        "jensen_shannon",
+        jensen_shannon_counts,
+        EFFECT_UNIT,
+        reference_counts,
+        current_counts,
+        threshold,
     )

@@ -14,12 +14,11 @@ import numpy.typing as npt
 from scipy import stats as scipy_stats
 
 from shiftwatch._validation import check_alpha, check_threshold
-from shiftwatch.stats._checks import FloatArray, finite_sample
+from shiftwatch.stats._checks import FloatArray, sorted_samples
 from shiftwatch.stats.result import TestResult
 from shiftwatch.stats.wasserstein_distance import (
     DEFAULT_THRESHOLD,
-    EFFECT_UNIT,
-    normalized_wasserstein_sorted,
+    numeric_test_result,
 )
 
 EXACT_MAX_N = 10_000
@@ -95,16 +94,14 @@ def ks_sorted(
     else:
         statistic = ks_statistic_sorted(reference_sorted, current_sorted)
         p_value, method = ks_asymptotic_p_value(statistic, n_ref, n_cur), "asymptotic"
-    return TestResult(
-        test="ks",
-        statistic=statistic,
-        p_value=p_value,
-        effect=normalized_wasserstein_sorted(reference_sorted, current_sorted),
-        effect_unit=EFFECT_UNIT,
-        threshold=threshold,
+    return numeric_test_result(
+        "ks",
+        statistic,
+        p_value,
+        reference_sorted,
+        current_sorted,
         alpha=alpha,
-        n_reference=n_ref,
-        n_current=n_cur,
+        threshold=threshold,
         method=method,
     )
 
@@ -125,6 +122,5 @@ def ks(
     """
     check_alpha("ks", alpha)
     check_threshold("ks", threshold)
-    ref = np.sort(finite_sample("ks", "reference", reference))
-    cur = np.sort(finite_sample("ks", "current", current))
+    ref, cur = sorted_samples("ks", reference, current)
     return ks_sorted(ref, cur, alpha=alpha, threshold=threshold)

@@ -9,9 +9,9 @@ index stays finite. The usual reading: below 0.1 no shift, 0.1-0.25 a moderate s
 import numpy as np
 import numpy.typing as npt
 
-from shiftwatch._validation import check_parameter, check_threshold
-from shiftwatch.stats._checks import IntArray, aligned_counts
-from shiftwatch.stats.result import TestResult, distance_result
+from shiftwatch._validation import check_parameter
+from shiftwatch.stats._checks import IntArray
+from shiftwatch.stats.result import TestResult, distance_on_counts
 
 EFFECT_UNIT = "PSI"
 DEFAULT_THRESHOLD = 0.1
@@ -44,8 +44,12 @@ def psi(
     >>> round(result.statistic, 4), result.drifted
     (0.2282, True)
     """
-    check_threshold("psi", threshold)
     check_parameter("psi", "epsilon", epsilon, lambda e: 0 < e < 1, "a float in (0, 1)")
-    ref, cur = aligned_counts("psi", reference_counts, current_counts)
-    value = psi_counts(ref, cur, epsilon)
-    return distance_result("psi", value, EFFECT_UNIT, threshold, int(ref.sum()), int(cur.sum()))
+    return distance_on_counts(
+        "psi",
+        lambda ref, cur: psi_counts(ref, cur, epsilon),
+        EFFECT_UNIT,
+        reference_counts,
+        current_counts,
+        threshold,
+    )

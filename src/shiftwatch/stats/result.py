@@ -1,8 +1,14 @@
 """The frozen result every two-sample test and distance returns."""
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
+
+import numpy.typing as npt
+
+from shiftwatch._validation import check_threshold
+from shiftwatch.stats._checks import IntArray, aligned_counts
 
 
 @dataclass(frozen=True)
@@ -85,4 +91,24 @@ def distance_result(
         n_reference=n_reference,
         n_current=n_current,
         method="distance",
+    )
+
+
+def distance_on_counts(
+    test: str,
+    distance_of: Callable[[IntArray, IntArray], float],
+    effect_unit: str,
+    reference_counts: npt.ArrayLike,
+    current_counts: npt.ArrayLike,
+    threshold: float,
+) -> TestResult:
+    """Check two aligned count vectors and the threshold, and measure their distance.
+
+    >>> distance_on_counts("max_gap", lambda r, c: 0.25, "share", [1, 3], [3, 1], 0.1).drifted
+    True
+    """
+    check_threshold(test, threshold)
+    ref, cur = aligned_counts(test, reference_counts, current_counts)
+    return distance_result(
+        test, distance_of(ref, cur), effect_unit, threshold, int(ref.sum()), int(cur.sum())
     )

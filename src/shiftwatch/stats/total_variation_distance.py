@@ -7,9 +7,8 @@ category for the two distributions to match. It is the effect size of the catego
 import numpy as np
 import numpy.typing as npt
 
-from shiftwatch._validation import check_threshold
-from shiftwatch.stats._checks import IntArray, aligned_counts
-from shiftwatch.stats.result import TestResult, distance_result
+from shiftwatch.stats._checks import IntArray
+from shiftwatch.stats.result import TestResult, distance_on_counts
 
 EFFECT_UNIT = "share of rows (total variation)"
 DEFAULT_THRESHOLD = 0.05
@@ -37,9 +36,11 @@ def total_variation(
     >>> round(total_variation([30, 70], [45, 55]).effect, 12)
     0.15
     """
-    check_threshold("total_variation", threshold)
-    ref, cur = aligned_counts("total_variation", reference_counts, current_counts)
-    distance = total_variation_counts(ref, cur)
-    return distance_result(
-        "total_variation", distance, EFFECT_UNIT, threshold, int(ref.sum()), int(cur.sum())
+    return distance_on_counts(
+        "total_variation",
+        total_variation_counts,
+        EFFECT_UNIT,
+        reference_counts,
+        current_counts,
+        threshold,
     )

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shiftwatch._validation import check_threshold
-from shiftwatch.stats._checks import FloatArray, finite_sample
+from shiftwatch.stats._checks import FloatArray, sorted_samples
 from shiftwatch.stats.result import TestResult, distance_result
 
 EFFECT_UNIT = "reference std (Wasserstein-1 / std)"
@@ -79,8 +79,7 @@ def wasserstein(
     (1.0, 0.8944, True)
     """
     check_threshold("wasserstein", threshold)
-    ref = np.sort(finite_sample("wasserstein", "reference", reference))
-    cur = np.sort(finite_sample("wasserstein", "current", current))
+    ref, cur = sorted_samples("wasserstein", reference, current)
     return distance_result(
         "wasserstein",
         wasserstein_sorted(ref, cur),
@@ -89,4 +88,35 @@ def wasserstein(
         ref.size,
         cur.size,
         effect=normalized_wasserstein_sorted(ref, cur),
+    )
+
+
+def numeric_test_result(
+    test: str,
+    statistic: float,
+    p_value: float,
+    reference_sorted: FloatArray,
+    current_sorted: FloatArray,
+    *,
+    alpha: float,
+    threshold: float,
+    method: str,
+) -> TestResult:
+    """The result of a numeric two-sample test, its effect the normalised Wasserstein distance.
+
+    >>> numeric_test_result("ks", 0.5, 0.01, np.array([0.0, 2.0]), np.array([1.0, 3.0]),
+    ...                     alpha=0.05, threshold=0.1, method="exact").effect
+    1.0
+    """
+    return TestResult(
+        test=test,
+        statistic=statistic,
+        p_value=min(max(p_value, 0.0), 1.0),
+        effect=normalized_wasserstein_sorted(reference_sorted, current_sorted),
+        effect_unit=EFFECT_UNIT,
+        threshold=threshold,
+        alpha=alpha,
+        n_reference=reference_sorted.size,
+        n_current=current_sorted.size,
+        method=method,
     )
