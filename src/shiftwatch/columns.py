@@ -156,14 +156,14 @@ def numeric_values(column: pa.ChunkedArray) -> NumericValues:
     ([1.0, 3.0], 1, 1)
     """
     as_float = column if column.type == pa.float64() else pc.cast(column, pa.float64())
-    values = np.asarray(as_float.to_numpy(), dtype=np.float64)
-    finite = np.isfinite(values)
-    if finite.all():
-        return NumericValues(np.sort(values), 0, 0)
-    n_nan = int(np.isnan(values).sum())  # nulls arrive as NaN
-    kept = values[finite]
-    kept.sort()
-    return NumericValues(kept, n_nan, int(values.size - kept.size - n_nan))
+    values = np.sort(np.asarray(as_float.to_numpy(), dtype=np.float64))  # nulls arrive as NaN
+    # Sorted, the non-finite values sit at the ends: -inf first, then +inf, then NaN.
+    if np.isfinite(values[0]) and np.isfinite(values[-1]):
+        return NumericValues(values, 0, 0)
+    first = int(np.searchsorted(values, -np.inf, side="right"))
+    last = int(np.searchsorted(values, np.inf, side="left"))
+    n_nan = int(np.isnan(values[last:]).sum())
+    return NumericValues(values[first:last], n_nan, values.size - (last - first) - n_nan)
 
 
 @dataclass(frozen=True)

@@ -35,32 +35,31 @@ def _last_of_runs(sorted_values: FloatArray) -> npt.NDArray[np.bool_]:
 def ks_statistic_sorted(reference_sorted: FloatArray, current_sorted: FloatArray) -> float:
     """The KS statistic ``max |F_ref - F_cur|`` of two sorted, finite, non-empty samples.
 
-    One binary search of the current values into the reference gives every count needed: the
-    CDF gap is evaluated at the last copy of each distinct value of both samples, where the
-    step functions take their extreme values, so ties are handled exactly. Gaps are kept as
-    integers scaled by ``n_ref * n_cur`` until the final division.
+    One binary search of the current values into the reference gives every count needed.
+    Between two consecutive distinct current values ``c_j < c_k``, ``F_cur`` is constant and
+    ``F_ref`` only grows, so the gap ``F_ref - F_cur`` is smallest at ``c_j`` and largest just
+    before ``c_k``: both extremes are counts of reference values below or at current values.
+    Ties are handled exactly, and gaps are kept as integers scaled by ``n_ref * n_cur`` until
+    the final division.
 
     >>> ks_statistic_sorted(np.array([1.0, 2.0, 3.0]), np.array([2.0, 3.0, 4.0, 5.0]))
     0.5
     """
     n_ref, n_cur = reference_sorted.size, current_sorted.size
     below = np.searchsorted(reference_sorted, current_sorted, side="left")  # #ref < cur_j
-    shared = reference_sorted[np.minimum(below, n_ref - 1)] == current_sorted
-    if shared.any():
+    if np.any(np.take(reference_sorted, below, mode="clip") == current_sorted):
         at_or_below = np.searchsorted(reference_sorted, current_sorted, side="right")
-    else:
+    else:  # no value is in both samples
         at_or_below = below
-    # #cur <= ref_i: cur_j <= ref_i exactly when #ref < cur_j <= i.
-    cur_at_or_below_ref = np.cumsum(np.bincount(below, minlength=n_ref + 1)[:n_ref])
-    gap_at_ref = np.arange(1, n_ref + 1, dtype=np.int64) * n_cur - cur_at_or_below_ref * n_ref
-    gap_at_cur = (
-        at_or_below.astype(np.int64) * n_cur - np.arange(1, n_cur + 1, dtype=np.int64) * n_ref
-    )
-    if np.any(reference_sorted[1:] == reference_sorted[:-1]):
-        gap_at_ref = gap_at_ref[_last_of_runs(reference_sorted)]
+    cur_steps = np.arange(1, n_cur + 1, dtype=np.int64) * n_ref  # F_cur after each value
     if np.any(current_sorted[1:] == current_sorted[:-1]):
-        gap_at_cur = gap_at_cur[_last_of_runs(current_sorted)]
-    largest = max(gap_at_ref.max(), -gap_at_ref.min(), gap_at_cur.max(), -gap_at_cur.min())
+        ends = np.flatnonzero(_last_of_runs(current_sorted))  # last copy of each value
+        lowest = at_or_below[ends] * n_cur - cur_steps[ends]
+        highest = below[ends[:-1] + 1] * n_cur - cur_steps[ends[:-1]]
+    else:
+        lowest = at_or_below * n_cur - cur_steps
+        highest = below[1:] * n_cur - cur_steps[:-1]
+    largest = max(int(below[0]) * n_cur, -int(lowest.min()), int(highest.max(initial=0)))
     return float(largest / (n_ref * n_cur))
 
 
