@@ -1,4 +1,4 @@
-"""Simulated data shared by the benchmarks: deterministic given the seed.
+"""What the benchmarks share: simulated data (deterministic given the seed), one-thread settings.
 
 ``mixed_frame`` has 25 columns of the kinds a model's feature table holds:
 
@@ -9,6 +9,9 @@
 * ``cat_0`` … ``cat_4``: strings with 3 to 12 levels of uneven probability (``CATEGORICAL``).
 
 ``numeric_frame`` is a wide table of standard normals for raw-throughput tests.
+
+``SINGLE_THREAD_ENV`` holds the environment variables that keep numeric libraries (BLAS,
+OpenMP, Arrow, polars, numba) to one thread; they must be set before those libraries load.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ __all__ = [
     "COLUMN_SHAPES",
     "FLOAT_COLUMNS",
     "INTEGER_COLUMNS",
+    "SINGLE_THREAD_ENV",
     "Seed",
     "mixed_frame",
     "numeric_frame",
@@ -33,6 +37,22 @@ Seed = int | Sequence[int]
 """Anything ``numpy.random.default_rng`` takes: an int or a sequence of ints."""
 
 Draw = Callable[[np.random.Generator, int], np.ndarray]
+
+SINGLE_THREAD_ENV: dict[str, str] = dict.fromkeys(
+    (
+        "OMP_NUM_THREADS",  # OpenMP, and Arrow's CPU thread pool
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "NUMEXPR_NUM_THREADS",
+        "NUMEXPR_MAX_THREADS",
+        "VECLIB_MAXIMUM_THREADS",
+        "NUMBA_NUM_THREADS",
+        "POLARS_MAX_THREADS",
+        "RAYON_NUM_THREADS",
+        "ARROW_IO_THREADS",
+    ),
+    "1",
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +93,7 @@ _FLOATS: dict[str, _Float] = {
         "student t(5) * 2 + 7", lambda rng, n: 2.0 * rng.standard_t(5, n) + 7.0, 2 * np.sqrt(5 / 3)
     ),
     "num_11": _Float(
-        "round(normal(0, 1)): ~7 tied values",
+        "round(normal(0, 1)): 7 to 10 tied values",
         lambda rng, n: np.round(rng.normal(0.0, 1.0, n)),
         float(np.sqrt(1 + 1 / 12)),
     ),
@@ -87,15 +107,18 @@ _FLOATS: dict[str, _Float] = {
 }
 
 _INTEGERS: dict[str, tuple[str, Draw]] = {
-    "int_0": ("poisson(2): ~10 levels", lambda rng, n: rng.poisson(2.0, n)),
-    "int_1": ("poisson(100): ~60 levels", lambda rng, n: rng.poisson(100.0, n)),
-    "int_2": ("binomial(4, 0.3): 5 levels", lambda rng, n: rng.binomial(4, 0.3, n)),
+    "int_0": (
+        "poisson(2): ~10 levels (categorical in shiftwatch)",
+        lambda rng, n: rng.poisson(2.0, n),
+    ),
+    "int_1": ("poisson(100): dozens of levels (numeric)", lambda rng, n: rng.poisson(100.0, n)),
+    "int_2": ("binomial(4, 0.3): 5 levels (categorical)", lambda rng, n: rng.binomial(4, 0.3, n)),
     "int_3": (
-        "codes {1, 2, 3, 5, 8}, uneven",
+        "codes {1, 2, 3, 5, 8}, uneven (categorical)",
         lambda rng, n: rng.choice(np.array([1, 2, 3, 5, 8]), n, p=[0.4, 0.3, 0.15, 0.1, 0.05]),
     ),
     "int_4": (
-        "negative binomial(2, 0.02): heavy right tail",
+        "negative binomial(2, 0.02): heavy right tail (numeric)",
         lambda rng, n: rng.negative_binomial(2, 0.02, n),
     ),
 }

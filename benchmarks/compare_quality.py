@@ -56,17 +56,6 @@ Z_95 = 1.959963984540054
 DEFAULT_SEED = 2026
 DEFAULT_SIZES = (100, 1_000, 10_000)
 DEFAULT_EVIDENTLY_RUNS = 100
-THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-    "NUMEXPR_MAX_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMBA_NUM_THREADS",
-    "POLARS_MAX_THREADS",
-    "RAYON_NUM_THREADS",
-)
 
 
 def default_runs(n: int) -> int:
@@ -79,7 +68,7 @@ def wilson(k: int, n: int) -> tuple[float, float]:
     denominator = 1 + Z_95**2 / n
     centre = (p + Z_95**2 / (2 * n)) / denominator
     half = Z_95 * math.sqrt(p * (1 - p) / n + Z_95**2 / (4 * n**2)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return (0.0 if k == 0 else centre - half), (1.0 if k == n else centre + half)
 
 
 # --- worker side ------------------------------------------------------------------------------
@@ -271,7 +260,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
-    os.environ.update(dict.fromkeys(THREAD_VARIABLES, "1"))  # inherited by the workers
+    os.environ.update(_data.SINGLE_THREAD_ENV)  # inherited by the workers
     shift = (args.shift_column, args.shift)
     available = peers.available_peers()
     peer_tools = [] if args.skip_peers else [t for t in peers.PEERS if t in available]

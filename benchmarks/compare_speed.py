@@ -47,27 +47,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import _data
+import peers
+
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_FILE = BENCH_DIR / "results" / "compare_speed.json"
 ALPHA = 0.05
 REFERENCE_SEED, CURRENT_SEED = 1, 2
 WARM_UP_ROWS = 1_000
 NO_REPEAT_AFTER_S = 60.0  # a run this long is not repeated: its noise is small beside it
-PEER_NAMES = ("evidently", "alibi-detect")
-THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-    "NUMEXPR_MAX_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMBA_NUM_THREADS",
-    "POLARS_MAX_THREADS",
-    "RAYON_NUM_THREADS",
-    "ARROW_IO_THREADS",
-)
 _CHILD_ENV = {
-    **dict.fromkeys(THREAD_VARIABLES, "1"),
+    **_data.SINGLE_THREAD_ENV,
     "TRANSFORMERS_VERBOSITY": "error",  # alibi-detect imports transformers, which chats
     "PYTHONWARNINGS": "ignore",
 }
@@ -121,7 +111,6 @@ def _comparison(tool: str, categorical: list[str]) -> Callable[[Any, Any], int]:
         import shiftwatch as sw
 
         return lambda ref, cur: len(sw.compare(ref, cur, alpha=ALPHA).drifted_columns)
-    import peers
 
     def run(ref: Any, cur: Any) -> int:
         result = peers.run_peer(tool, ref, cur, alpha=ALPHA, categorical=categorical)
@@ -131,8 +120,6 @@ def _comparison(tool: str, categorical: list[str]) -> Callable[[Any, Any], int]:
 
 
 def _child(tool: str, size_key: str) -> dict[str, Any]:
-    import _data
-
     size = SIZES[size_key]
     categorical = _data.CATEGORICAL if size.kind == "mixed" else []
     compare = _comparison(tool, categorical)
@@ -188,21 +175,14 @@ def _probe() -> dict[str, Any]:
         facts["tools"]["shiftwatch"] = shiftwatch.__version__
     except Exception as error:
         facts["import_errors"]["shiftwatch"] = f"{type(error).__name__}: {error}"
-    try:
-        import peers
-
-        importable = peers.available_peers()
-    except Exception as error:  # e.g. pandas missing
-        importable = []
-        facts["import_errors"]["peers"] = f"{type(error).__name__}: {error}"
-    for name in PEER_NAMES:
+    importable = peers.available_peers()
+    for name in peers.PEERS:
         if name in importable:
             facts["tools"][name] = version(name)
         else:
             installed = version(name)
-            facts["import_errors"].setdefault(
-                name,
-                f"installed ({installed}) but does not import" if installed else "not installed",
+            facts["import_errors"][name] = (
+                f"installed ({installed}) but does not import" if installed else "not installed"
             )
     return facts
 
@@ -225,7 +205,6 @@ class Row:
     n_flagged: int | None = None
     time_ratio: float | None = None
     """seconds / shiftwatch seconds (same interpreter where shiftwatch ran there)."""
-    timeout_s: float | None = None
 
 
 def _child_env() -> dict[str, str]:
@@ -251,6 +230,14 @@ def _call(python: str, args: list[str], timeout: float) -> dict[str, Any]:
         raise RuntimeError(f"exit code {done.returncode}: {tail}")
     result: dict[str, Any] = json.loads(lines[-1].removeprefix(_MARKER))
     return result
+
+
+def _probe_in(python: str) -> dict[str, Any]:
+    """What ``_probe`` reports in ``python``, or ``{"probe_error": why}``."""
+    try:
+        return _call(python, ["--probe"], 300)
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as error:
+        return {"probe_error": str(error)}
 
 
 def _machine() -> dict[str, Any]:
@@ -288,7 +275,7 @@ def _run_one(
         try:
             reported = _call(python, ["--child", tool, size_key], args.timeout)
         except subprocess.TimeoutExpired:
-            row.status, row.timeout_s = f"timed out after {args.timeout:g} s", args.timeout
+            row.status = f"timed out after {args.timeout:g} s (set-up included)"
         except RuntimeError as error:
             row.status = f"failed: {error}"
         else:
@@ -308,12 +295,8 @@ def _fill_ratios(rows: list[Row], main_python: str) -> None:
     baseline = {(r.size, r.python): r.seconds for r in rows if r.tool == "shiftwatch" and r.seconds}
     for row in rows:
         reference = baseline.get((row.size, row.python)) or baseline.get((row.size, main_python))
-        if reference is None:
-            continue
-        if row.seconds is not None:
+        if reference is not None and row.seconds is not None:
             row.time_ratio = row.seconds / reference
-        elif row.timeout_s is not None:
-            row.time_ratio = row.timeout_s / reference  # a lower bound
 
 
 def _table(rows: list[Row], main_python: str) -> str:
@@ -331,10 +314,7 @@ def _table(rows: list[Row], main_python: str) -> str:
             ratio_memory = f"{(r.extra_bytes or 0) / (r.input_bytes or 1):.2f}"
         else:
             seconds, ratio_memory = r.status, "—"
-        if r.time_ratio is None:
-            ratio = "—"
-        else:
-            ratio = f"{'> ' if r.seconds is None else ''}{r.time_ratio:,.1f}×"
+        ratio = "—" if r.time_ratio is None else f"{r.time_ratio:,.1f}×"
         shown_python = "" if r.python == main_python else " (peer env)"
         lines.append(
             f"| {r.size} | {r.tool}{shown_python} | {r.env} | {seconds} | {mb(r.input_bytes)} | "
@@ -403,7 +383,7 @@ def main(argv: list[str] | None = None) -> None:
     main_python = args.python
     same = os.path.abspath(args.peer_python) == os.path.abspath(main_python)
     pythons = [main_python] + ([] if same else [args.peer_python])
-    probes = {python: _call(python, ["--probe"], 300) for python in pythons}
+    probes = {python: _probe_in(python) for python in pythons}
     machine = _machine()
     print("# compare: speed and extra peak memory, one thread per run\n")
     memory_gib = (machine["memory_bytes"] or 0) / 2**30
@@ -415,29 +395,28 @@ def main(argv: list[str] | None = None) -> None:
         print(f"- OPENBLAS_CORETYPE={machine['openblas_coretype']} (set in this environment)")
     print(f"- child environment: {' '.join(f'{k}={v}' for k, v in _CHILD_ENV.items())}")
     for python, probe in probes.items():
+        if "probe_error" in probe:
+            print(f"- {python}: cannot run this script ({probe['probe_error']})")
+            continue
         tools = ", ".join(f"{name} {version}" for name, version in probe["tools"].items())
         print(
             f"- {python}: Python {probe['python']}, numpy {probe['numpy']}, pandas "
             f"{probe['pandas']}, pyarrow {probe['pyarrow']}, scipy {probe['scipy']}; {tools}"
         )
 
-    jobs: list[tuple[str, str]] = []
-    for python in pythons:
-        if "shiftwatch" in probes[python]["tools"]:
-            jobs.append((python, "shiftwatch"))
-        else:
-            error = probes[python]["import_errors"]["shiftwatch"]
-            print(f"- skipped shiftwatch in {python}: {error}")
-    if not any(tool == "shiftwatch" for python, tool in jobs if python == main_python):
-        sys.exit(f"shiftwatch does not import in {main_python}")
+    wanted = [(python, "shiftwatch") for python in pythons]
     if not args.skip_peers:
-        peer_probe = probes[args.peer_python]
-        for name in PEER_NAMES:
-            if name in peer_probe["tools"]:
-                jobs.append((args.peer_python, name))
-            else:
-                error = peer_probe["import_errors"].get(name, "does not import")
-                print(f"- skipped {name} in {args.peer_python}: {error}")
+        wanted += [(args.peer_python, name) for name in peers.PEERS]
+    jobs: list[tuple[str, str]] = []
+    for python, tool in wanted:
+        probe = probes[python]
+        if tool in probe.get("tools", {}):
+            jobs.append((python, tool))
+            continue
+        why = probe.get("probe_error") or probe["import_errors"].get(tool, "does not import")
+        print(f"- skipped {tool} in {python}: {why}")
+    if (main_python, "shiftwatch") not in jobs:
+        sys.exit(f"shiftwatch does not run in {main_python}")
     print(
         f"- data: reference seed {REFERENCE_SEED}, current seed {CURRENT_SEED} (same "
         f"distribution); warm-up on {WARM_UP_ROWS:,} rows; best of {args.repeat}; "

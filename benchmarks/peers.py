@@ -8,7 +8,8 @@ returns the peer's *own* verdict, with as little configuration as possible:
     whose ``DataDefinition`` lists the ``categorical`` columns as categorical and
     every other column as numerical. The preset chooses one test per column: if the
     reference column has <= 1000 finite values it uses p-value tests (K-S for
-    numeric columns; for categorical ones a Z-test if there are two values, else a
+    numeric columns with more than 5 distinct values; for categorical columns, and
+    numeric ones with at most 5, a Z-test if there are two values, else a
     chi-square goodness-of-fit test that treats the reference frequencies as exact);
     above 1000 rows it uses *distances* with a fixed cut-off (normed Wasserstein
     >= 0.1 for numeric, Jensen-Shannon >= 0.1 for categorical and for numeric columns
