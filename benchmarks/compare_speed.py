@@ -366,6 +366,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    # Children run in the benchmarks folder: a relative interpreter path must not change meaning.
+    args.python, args.peer_python = (
+        os.path.abspath(p) if os.sep in p else p for p in (args.python, args.peer_python)
+    )
     if args.quick:
         args.sizes, args.repeat, args.timeout = list(QUICK_SIZES), 1, min(args.timeout, 120.0)
     return args

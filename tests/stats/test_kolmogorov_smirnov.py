@@ -199,3 +199,23 @@ def test_ks_statistic_of_disjoint_large_samples_is_one() -> None:
     current = np.arange(15_000, dtype=np.float64) + 1e6
     assert ks_statistic_sorted(reference, current) == 1.0
     assert ks_statistic_sorted(current, reference) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("n_reference", "n_current", "tolerance"),
+    [
+        pytest.param(20_003, 20_001, 2.5e-6, id="m=10001"),
+        pytest.param(200_000, 200_000, 2.5e-7, id="m=100000"),
+        pytest.param(1_000_000, 1_000_000, 1e-7, id="m=500000"),
+    ],
+)
+def test_large_sample_p_value_stays_close_to_scipy_kstwo(n_reference, n_current, tolerance):
+    from shiftwatch.stats.kolmogorov_smirnov import ks_asymptotic_p_value
+
+    effective_n = round(n_reference * n_current / (n_reference + n_current))
+    for z in np.linspace(0.2, 4.5, 15):  # p from 1 down to about 1e-17
+        statistic = z / np.sqrt(effective_n)
+        expected = scipy_stats.kstwo.sf(statistic, effective_n)
+        assert ks_asymptotic_p_value(statistic, n_reference, n_current) == pytest.approx(
+            expected, abs=tolerance
+        )

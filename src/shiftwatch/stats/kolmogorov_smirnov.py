@@ -3,14 +3,16 @@
 p-values are exact (scipy's lattice-path computation) when both samples have at most
 ``EXACT_MAX_N`` values, and Smirnov's asymptotic distribution (``kstwo`` at the effective
 size ``n_ref * n_cur / (n_ref + n_cur)``) beyond, as ``scipy.stats.ks_2samp(method="auto")``
-does. With ties (discrete data) the test is conservative: it raises fewer false alarms than
-``alpha``, never more.
+does; past an effective size of 10,000 the Kolmogorov limit with a finite-sample correction
+stands in for ``kstwo`` (see :func:`ks_asymptotic_p_value`). With ties (discrete data) the
+test is conservative: it raises fewer false alarms than ``alpha``, never more.
 """
 
 import warnings
 
 import numpy as np
 import numpy.typing as npt
+from scipy import special
 from scipy import stats as scipy_stats
 
 from shiftwatch._validation import check_alpha, check_threshold
@@ -22,6 +24,7 @@ from shiftwatch.stats.wasserstein_distance import (
 )
 
 EXACT_MAX_N = 10_000
+SCIPY_MAX_EFFECTIVE_N = 10_000
 
 
 def _last_of_runs(sorted_values: FloatArray) -> npt.NDArray[np.bool_]:
@@ -64,9 +67,25 @@ def ks_statistic_sorted(reference_sorted: FloatArray, current_sorted: FloatArray
 
 
 def ks_asymptotic_p_value(statistic: float, n_reference: int, n_current: int) -> float:
-    """Two-sided p-value from Smirnov's distribution at the effective sample size."""
-    effective_n = n_reference * n_current / (n_reference + n_current)
-    p_value = float(scipy_stats.kstwo.sf(statistic, np.round(effective_n)))
+    """Two-sided p-value from Smirnov's distribution at the effective sample size ``m``.
+
+    Up to ``m = SCIPY_MAX_EFFECTIVE_N`` this is scipy's ``kstwo.sf(d, m)``, as
+    ``ks_2samp(method="asymp")``. Beyond, scipy's exact one-sided sum costs O(m) per call
+    (half a second at m = 500,000) for moderate p-values, so the Kolmogorov limit is used
+    with Vrbik's (2018) finite-sample correction, ``Q(z + 1/(6 sqrt m) + (z - 1)/(4 m))``
+    with ``z = sqrt(m) d``: within 2.2e-6 of ``kstwo.sf`` at m = 10,001 and 2.2e-7 at
+    m = 100,000 (absolute, over the whole range).
+
+    >>> round(ks_asymptotic_p_value(0.002403, 1_000_000, 1_000_000), 5)
+    0.0062
+    """
+    effective_n = float(np.round(n_reference * n_current / (n_reference + n_current)))
+    if effective_n <= SCIPY_MAX_EFFECTIVE_N:
+        p_value = float(scipy_stats.kstwo.sf(statistic, effective_n))
+    else:
+        z = np.sqrt(effective_n) * statistic
+        corrected = z + 1 / (6 * np.sqrt(effective_n)) + (z - 1) / (4 * effective_n)
+        p_value = float(special.kolmogorov(corrected))
     return min(max(p_value, 0.0), 1.0)
 
 
