@@ -1,11 +1,37 @@
-"""The report as a Rich table for the terminal."""
+"""The report as a Rich table for the terminal: one line a column, the full reasons in notes.
 
+The table stays readable at 80 columns (CI logs, narrow terminals): each row shows the
+outcome in a word ("limit" is the materiality threshold of the effect); the reasons of the
+significant checks follow the table, and every reason is in the JSON and Markdown reports.
+"""
+
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from shiftwatch.drift_report import DriftReport
+from shiftwatch.drift_report import ColumnResult, DriftReport
 from shiftwatch.report._format import number, ordered_columns, verdict
+
+
+def outcome(column: ColumnResult) -> Text:
+    """A few words on a column's outcome, styled.
+
+    >>> import shiftwatch as sw
+    >>> report = sw.compare({"x": [0.0, 1.0] * 50}, {"x": [5.0, 6.0] * 50})
+    >>> outcome(report.columns["x"]).plain
+    'DRIFT'
+    """
+    drifted = [c.name for c in column.checks if c.drifted]
+    if drifted == ["distribution"]:
+        return Text("DRIFT", style="bold red")
+    if drifted:
+        return Text(f"DRIFT: {', '.join(drifted)}", style="bold red")
+    if any(c.significant and not c.result.material for c in column.checks):
+        return Text("immaterial", style="yellow")
+    if not column.checks or column.check("distribution") is None:
+        return Text("not tested", style="dim")
+    return Text("ok", style="green")
 
 
 def report_table(report: DriftReport) -> Group:
@@ -22,31 +48,34 @@ def report_table(report: DriftReport) -> Group:
         verdict(report.drifted, report.alpha, report.correction),
         style="bold red" if report.drifted else "bold green",
     )
-    table = Table(show_lines=False, header_style="bold")
-    for header, justify in (
-        ("column", "left"),
-        ("kind", "left"),
-        ("test", "left"),
-        ("p-value", "right"),
-        ("adjusted", "right"),
-        ("effect", "right"),
-        ("threshold", "right"),
-        ("drifted", "center"),
-        ("why", "left"),
-    ):
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
-    columns = ordered_columns(report)
-    for column in columns:
+    summary = Text(
+        f"{len(report.drifted_columns)} of {len(report.columns)} columns drifted; "
+        f"{report.n_reference:,} reference rows, {report.n_current:,} current rows.",
+        style="dim",
+    )
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, collapse_padding=True)
+    table.add_column("column", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("test", no_wrap=True)
+    table.add_column("adj. p", justify="right", no_wrap=True)
+    table.add_column("effect", justify="right", no_wrap=True)
+    table.add_column("limit", justify="right", no_wrap=True)
+    table.add_column("outcome")
+    for column in ordered_columns(report):
         table.add_row(
             column.name,
             column.kind.value,
             column.test or "—",
-            number(column.p_value),
             number(column.adjusted_p_value),
             number(column.effect),
             number(column.threshold),
-            Text("yes", style="bold red") if column.drifted else Text("no", style="green"),
-            column.reason,
+            outcome(column),
         )
+    reasons = [
+        Text(f"• {column.name}: {check.name}: {check.reason}", style="dim")
+        for column in ordered_columns(report)
+        for check in column.checks
+        if check.drifted or check.significant
+    ]
     notes = [Text(f"• {note}", style="dim") for note in report.notes]
-    return Group(headline, table, *notes)
+    return Group(headline, summary, table, *reasons, *notes)
