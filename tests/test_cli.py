@@ -111,3 +111,20 @@ def test_demo_generates_data_and_reports(tmp_path) -> None:
     assert set(data["drifted_columns"]) == {"income", "plan", "credit_score", "region"}
     age = next(c for c in data["columns"] if c["name"] == "age")
     assert age["drifted"] is False
+
+
+def test_brackets_in_names_and_paths_are_printed_as_they_are(tmp_path) -> None:
+    data = tmp_path / "m.csv"
+    data.write_text("a[/b],[red]c\n1.0,x\n2.0,y\n3.0,x\n")
+    result = runner.invoke(app, ["compare", str(data), str(data)])
+    assert result.exit_code == 0, result.output
+    assert "a[/b]" in result.output and "[red]c" in result.output
+    missing = runner.invoke(app, ["compare", str(data), str(tmp_path / "missing[x].csv")])
+    assert missing.exit_code == 2 and "missing[x].csv" in missing.output
+
+
+def test_undecodable_csv_exits_2(tmp_path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\xff\xfe,b\n1,2\n")
+    result = runner.invoke(app, ["compare", str(bad), str(bad)])
+    assert result.exit_code == 2 and "Cannot read" in result.output

@@ -3,9 +3,11 @@ import pyarrow as pa
 import pytest
 
 from shiftwatch.columns import (
+    CategoryCounts,
     ColumnKind,
     category_counts,
     check_kind,
+    check_same_family,
     infer_kind,
     missing_count,
     numeric_values,
@@ -58,7 +60,30 @@ def test_category_counts_treats_nan_as_missing_in_float_columns() -> None:
 
 
 def test_check_kind_accepts_compatible_families_and_refuses_others() -> None:
-    check_kind("n", ColumnKind.CATEGORICAL, pa.chunked_array([[1.0]]), "current")
-    check_kind("n", ColumnKind.NUMERIC, pa.chunked_array([pa.nulls(2)]), "current")
-    with pytest.raises(SchemaError, match="Column 'flag' is boolean in the reference"):
-        check_kind("flag", ColumnKind.BOOLEAN, pa.chunked_array([["yes"]]), "current")
+    check_kind("n", ColumnKind.CATEGORICAL, pa.chunked_array([[1.0]]))
+    check_kind("n", ColumnKind.NUMERIC, pa.chunked_array([pa.nulls(2)]))
+    with pytest.raises(SchemaError, match="Column 'flag' cannot be treated as boolean"):
+        check_kind("flag", ColumnKind.BOOLEAN, pa.chunked_array([["yes"]]))
+
+
+def test_check_same_family_allows_int_and_float_and_all_null_sides() -> None:
+    check_same_family("n", pa.chunked_array([[1, 2]]), pa.chunked_array([[1.5]]))
+    check_same_family("n", pa.chunked_array([[1, 2]]), pa.chunked_array([pa.nulls(3)]))
+    with pytest.raises(SchemaError, match="holds numeric values in the reference but text"):
+        check_same_family("n", pa.chunked_array([[1, 2]]), pa.chunked_array([["1"]]))
+
+
+def test_dictionary_columns_are_categorical_and_nan_in_them_is_missing() -> None:
+    ints = pa.chunked_array([pa.array([1, 2, 3] * 50).dictionary_encode()])
+    assert infer_kind(ints) == ColumnKind.CATEGORICAL
+    floats = pa.chunked_array([pa.array([1.5, float("nan"), None]).dictionary_encode()])
+    assert category_counts(floats) == CategoryCounts({1.5: 1}, 2)
+    views = pa.chunked_array([pa.array(["x", "y", "x"], pa.string_view())])
+    assert infer_kind(views) == ColumnKind.CATEGORICAL
+    assert category_counts(views).counts == {"x": 2, "y": 1}
+
+
+def test_integers_beyond_float_precision_are_numeric_values() -> None:
+    big = pa.chunked_array([pa.array(np.arange(30, dtype=np.int64) + 2**60)])
+    values = numeric_values(big)
+    assert values.sorted.size == 30 and values.sorted[0] == float(2**60)

@@ -1,3 +1,4 @@
+import json
 import math
 
 import numpy as np
@@ -191,7 +192,7 @@ def test_text_and_datetime_columns_get_only_the_missing_check() -> None:
             {"age": [1.0, 2.0]},
             {"age": ["x", "y"]},
             SchemaError,
-            "Column 'age' is numeric in the reference but holds text in the current data",
+            "Column 'age' holds numeric values in the reference but text in the current data",
             id="numeric-vs-text",
         ),
         pytest.param(
@@ -254,3 +255,70 @@ def test_constant_columns_have_a_defined_effect() -> None:
     moved = sw.compare({"c": np.ones(50)}, {"c": np.full(50, 2.0)}).columns["c"]
     assert same.effect == 0.0 and not same.drifted
     assert math.isinf(moved.effect) and moved.drifted
+
+
+def test_numpy_scalar_parameters_keep_the_report_plain_and_serialisable() -> None:
+    rng = np.random.default_rng(8)
+    report = sw.compare(
+        {"a": rng.normal(size=200)},
+        {"a": rng.normal(size=200)},
+        alpha=np.float64(0.05),
+        thresholds={"a": np.float32(0.2)},
+    )
+    check = report.columns["a"].checks[0]
+    assert type(check.drifted) is bool and type(check.significant) is bool
+    assert type(report.alpha) is float and report.columns["a"].threshold == pytest.approx(0.2)
+    assert json.loads(report.to_json())["alpha"] == 0.05
+
+
+def test_a_distance_verdict_does_not_claim_the_guarantee() -> None:
+    same = {"x": np.linspace(0, 1, 200)}
+    assert sw.compare(same, same).guaranteed
+    report = sw.compare(same, same, tests={"x": "psi"})
+    assert not report.guaranteed
+    assert "distance threshold alone" in report.to_markdown().splitlines()[0]
+    assert json.loads(report.to_json())["columns"][0]["checks"][0]["significant"] is None
+
+
+def test_a_test_that_needs_more_values_is_skipped_with_a_note() -> None:
+    report = sw.compare({"x": [1.0, 2.0, 3.0]}, {"x": [2.0]}, tests={"x": "cvm"})
+    assert report.columns["x"].test is None
+    assert "cvm needs at least 2 values on each side" in report.columns["x"].reason
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        pytest.param({"columns": "x"}, "must be a list of column names", id="string"),
+        pytest.param({"columns": []}, "at least one column", id="empty"),
+        pytest.param({"columns": ["x", "x"]}, "each once", id="duplicates"),
+        pytest.param({"kinds": {"x": "empty"}}, "Unknown kind 'empty'", id="kind-empty"),
+        pytest.param(
+            {"kinds": {"x": "text"}, "thresholds": {"x": 0.2}},
+            "does not apply",
+            id="threshold-on-text",
+        ),
+    ],
+)
+def test_selection_and_overrides_are_checked(kwargs, message) -> None:
+    with pytest.raises(InvalidParameterError, match=message):
+        sw.compare({"x": ["a", "b"] * 5}, {"x": ["a", "b"] * 5}, **kwargs)
+
+
+def test_text_in_a_column_that_held_integers_is_a_schema_error_not_drift() -> None:
+    with pytest.raises(SchemaError, match="'rating' holds numeric values in the reference"):
+        sw.compare({"rating": [1, 2, 3] * 10}, {"rating": ["1", "2", "unknown"] * 10})
+
+
+def test_blank_and_na_cells_in_csv_text_columns_count_as_missing(tmp_path) -> None:
+    (tmp_path / "ref.csv").write_text("id\n" + "".join(f"u{i}\n" for i in range(400)))
+    rows = [f"u{i}" if i % 2 else ("" if i % 4 else "NA") for i in range(400)]
+    (tmp_path / "cur.csv").write_text("id\n" + "\n".join(f'"{r}"' if r == "" else r for r in rows))
+    column = sw.compare(tmp_path / "ref.csv", tmp_path / "cur.csv").columns["id"]
+    assert column.kind == sw.ColumnKind.TEXT
+    assert column.missing_current == 200 and column.drifted
+
+
+def test_integer_ids_beyond_float_precision_are_compared() -> None:
+    big = np.arange(50, dtype=np.int64) + 2**60
+    assert not sw.compare({"id": big}, {"id": big}).drifted

@@ -38,17 +38,21 @@ def _is_real(value: object) -> bool:
 
 def check_alpha(owner: str, alpha: float) -> float:
     """Check a significance level: a float strictly between 0 and 1."""
-    return check_parameter(
-        owner, "alpha", alpha, lambda a: _is_real(a) and 0 < a < 1, "a float in (0, 1)"
+    return float(
+        check_parameter(
+            owner, "alpha", alpha, lambda a: _is_real(a) and 0 < a < 1, "a float in (0, 1)"
+        )
     )
 
 
 def check_threshold(owner: str, threshold: float) -> float:
     """Check a materiality threshold: a finite float >= 0."""
-    return check_parameter(
-        owner,
-        "threshold",
-        threshold,
-        lambda t: _is_real(t) and math.isfinite(t) and t >= 0,
-        "a finite float >= 0",
+    return float(
+        check_parameter(
+            owner,
+            "threshold",
+            threshold,
+            lambda t: _is_real(t) and math.isfinite(t) and t >= 0,
+            "a finite float >= 0",
+        )
     )

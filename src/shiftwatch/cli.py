@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from shiftwatch.compare import ProgressCallback
@@ -34,7 +35,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -155,12 +156,14 @@ def demo(
     pq.write_table(reference, out / "reference.parquet")
     pa_csv.write_csv(current, out / "current.csv")
     console.print(
-        f"Generated {rows:,} reference rows ({out / 'reference.parquet'}) and {rows:,} current "
-        f"rows ({out / 'current.csv'}) with known shifts: income +15%, plan mix, nulls in "
-        "credit_score, a new region, a negligible age shift.\n"
+        escape(
+            f"Generated {rows:,} reference rows ({out / 'reference.parquet'}) and {rows:,} current "
+            f"rows ({out / 'current.csv'}) with known shifts: income +15%, plan mix, nulls in "
+            "credit_score, a new region, a negligible age shift.\n"
+        )
     )
     report = compare_data(out / "reference.parquet", out / "current.csv")
     console.print(report_table(report))
     report.to_json(out / "report.json")
     report.to_markdown(out / "summary.md")
-    console.print(f"\nWrote {out / 'report.json'} and {out / 'summary.md'}.")
+    console.print(escape(f"\nWrote {out / 'report.json'} and {out / 'summary.md'}."))

@@ -70,9 +70,11 @@ def value_family(data_type: pa.DataType) -> str:
 
 
 def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """A dictionary-encoded column as plain values (compute kernels want those)."""
+    """Plain values for compute kernels: dictionaries decoded, string views as strings."""
     if pa.types.is_dictionary(column.type):
-        return column.cast(column.type.value_type)
+        column = column.cast(column.type.value_type)
+    if pa.types.is_string_view(column.type):
+        column = column.cast(pa.large_string())
     return column
 
 
@@ -95,6 +97,8 @@ def infer_kind(column: pa.ChunkedArray) -> ColumnKind:
         return ColumnKind.BOOLEAN
     if family == "datetime":
         return ColumnKind.DATETIME
+    if pa.types.is_dictionary(column.type) and family in ("numeric", "text"):
+        return ColumnKind.CATEGORICAL  # an explicit categorical dtype (pandas, polars)
     if family == "numeric":
         if pa.types.is_integer(column.type) and _distinct(column) <= MAX_INTEGER_LEVELS:
             return ColumnKind.CATEGORICAL
@@ -117,20 +121,42 @@ _KIND_FAMILIES = {
 }
 
 
-def check_kind(name: str, kind: ColumnKind, column: pa.ChunkedArray, role: str) -> None:
-    """Raise :class:`SchemaError` if ``column`` cannot hold values of ``kind``.
+def check_kind(name: str, kind: ColumnKind, column: pa.ChunkedArray) -> None:
+    """Raise :class:`SchemaError` if ``column`` cannot be treated as ``kind`` (an override).
 
-    >>> check_kind("age", ColumnKind.NUMERIC, pa.chunked_array([["n/a"]]), "current")
+    >>> check_kind("age", ColumnKind.NUMERIC, pa.chunked_array([["n/a"]]))
     Traceback (most recent call last):
     ...
-    shiftwatch.errors.SchemaError: Column 'age' is numeric in the reference but holds text in the current data.
-    """  # noqa: E501
+    shiftwatch.errors.SchemaError: Column 'age' cannot be treated as numeric: it holds text values.
+    """
     family = value_family(column.type)
     allowed = _KIND_FAMILIES.get(kind)
     if family == "empty" or allowed is None or family in allowed:
         return
     raise SchemaError(
-        f"Column {name!r} is {kind.value} in the reference but holds {family} in the {role} data."
+        f"Column {name!r} cannot be treated as {kind.value}: it holds {family} values."
+    )
+
+
+def check_same_family(name: str, reference: pa.ChunkedArray, current: pa.ChunkedArray) -> None:
+    """Raise :class:`SchemaError` if a column holds another family of values in the current data.
+
+    A column that is all null on one side fits any family.
+
+    >>> check_same_family("age", pa.chunked_array([[31, 40]]), pa.chunked_array([["31", "n/a"]]))
+    Traceback (most recent call last):
+    ...
+    shiftwatch.errors.SchemaError: Column 'age' holds numeric values in the reference but text in the current data.
+    """  # noqa: E501
+    families = [
+        "empty" if column.null_count == len(column) else value_family(column.type)
+        for column in (reference, current)
+    ]
+    if "empty" in families or families[0] == families[1]:
+        return
+    raise SchemaError(
+        f"Column {name!r} holds {families[0]} values in the reference but {families[1]} "
+        "in the current data."
     )
 
 
@@ -155,7 +181,7 @@ def numeric_values(column: pa.ChunkedArray) -> NumericValues:
     >>> values.sorted.tolist(), values.n_missing, values.n_infinite
     ([1.0, 3.0], 1, 1)
     """
-    as_float = column if column.type == pa.float64() else pc.cast(column, pa.float64())
+    as_float = column if column.type == pa.float64() else column.cast(pa.float64(), safe=False)
     values = np.sort(np.asarray(as_float.to_numpy(), dtype=np.float64))  # nulls arrive as NaN
     # Sorted, the non-finite values sit at the ends: -inf first, then +inf, then NaN.
     if np.isfinite(values[0]) and np.isfinite(values[-1]):
@@ -180,12 +206,13 @@ def category_counts(column: pa.ChunkedArray) -> CategoryCounts:
     >>> category_counts(pa.chunked_array([["a", "b", "a", None]]))
     CategoryCounts(counts={'a': 2, 'b': 1}, n_missing=1)
     """
+    column = _decoded(column)
     n_missing = column.null_count
     if pa.types.is_floating(column.type):
         is_nan = pc.is_nan(column)
         n_missing += int(pc.sum(is_nan).as_py() or 0)
         column = column.filter(pc.invert(is_nan))
-    tallies = pc.value_counts(_decoded(column))
+    tallies = pc.value_counts(column)
     counts = {
         value: count
         for value, count in zip(

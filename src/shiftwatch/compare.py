@@ -21,12 +21,13 @@ from shiftwatch.columns import (
     ColumnKind,
     category_counts,
     check_kind,
+    check_same_family,
     infer_kind,
     missing_count,
     numeric_values,
 )
 from shiftwatch.drift_report import Check, ColumnResult, DriftReport
-from shiftwatch.errors import InvalidParameterError, SchemaError
+from shiftwatch.errors import InvalidParameterError, NoDataError, SchemaError
 from shiftwatch.io import to_table
 from shiftwatch.policy import (
     MISSING_THRESHOLD,
@@ -70,23 +71,30 @@ class _ColumnWork:
         self.notes: list[str] = []
 
 
+OVERRIDABLE_KINDS = (
+    ColumnKind.NUMERIC,
+    ColumnKind.CATEGORICAL,
+    ColumnKind.BOOLEAN,
+    ColumnKind.TEXT,
+    ColumnKind.DATETIME,
+)
+
+
 def _kind_of(
     name: str, reference: pa.ChunkedArray, current: pa.ChunkedArray, override: str | None
 ) -> ColumnKind:
-    if override is not None:
-        try:
-            kind = ColumnKind(override)
-        except ValueError:
-            allowed = sorted(k.value for k in TESTED_KINDS)
-            raise InvalidParameterError(
-                f"Unknown kind {override!r} for column {name!r}: expected one of {allowed}."
-            ) from None
-        check_kind(name, kind, reference, "reference")
-    else:
+    check_same_family(name, reference, current)
+    if override is None:
         kind = infer_kind(reference)
-        if kind == ColumnKind.EMPTY:
-            kind = infer_kind(current)
-    check_kind(name, kind, current, "current")
+        return infer_kind(current) if kind == ColumnKind.EMPTY else kind
+    if override not in [k.value for k in OVERRIDABLE_KINDS]:
+        allowed = [k.value for k in OVERRIDABLE_KINDS]
+        raise InvalidParameterError(
+            f"Unknown kind {override!r} for column {name!r}: expected one of {allowed}."
+        )
+    kind = ColumnKind(override)
+    for column in (reference, current):
+        check_kind(name, kind, column)
     return kind
 
 
@@ -149,6 +157,11 @@ def _column_work(
     kind = _kind_of(name, reference, current, kind_override)
     work = _ColumnWork(name, kind, len(reference), len(current))
     if kind not in TESTED_KINDS:
+        if test_override is not None or threshold_override is not None:
+            raise InvalidParameterError(
+                f"Column {name!r} is {kind.value}: its distribution is not tested, so a test "
+                "or threshold override does not apply to it."
+            )
         work.notes.append(f"{kind.value} column: distribution not tested")
         _missing_check(work, missing_count(reference), missing_count(current), alpha)
         return work
@@ -161,7 +174,12 @@ def _column_work(
         work.notes.append(f"no usable value in the {side} data: distribution not tested")
         return work
     threshold = test.default_threshold if threshold_override is None else threshold_override
-    work.results.insert(0, ("distribution", test.run(pair, alpha, threshold)))
+    try:
+        result = test.run(pair, alpha, threshold)
+    except NoDataError as error:
+        work.notes.append(f"distribution not tested: {error}")
+        return work
+    work.results.insert(0, ("distribution", result))
     return work
 
 
@@ -169,7 +187,17 @@ def _select_columns(
     reference: pa.Table, current: pa.Table, columns: Sequence[str] | None
 ) -> list[str]:
     if columns is not None:
+        if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
+            raise InvalidParameterError(
+                f"The 'columns' parameter of compare must be a list of column names. "
+                f"Got {columns!r} instead."
+            )
         wanted = list(columns)
+        if not wanted or len(set(wanted)) != len(wanted):
+            raise InvalidParameterError(
+                "The 'columns' parameter of compare must name at least one column, each once. "
+                f"Got {wanted!r} instead."
+            )
         for role, table in (("reference", reference), ("current", current)):
             absent = [c for c in wanted if c not in table.column_names]
             if absent:
@@ -233,7 +261,7 @@ def compare(
     >>> report.columns["age"].test, round(report.columns["age"].effect, 1)
     ('ks', 0.3)
     """
-    check_alpha("compare", alpha)
+    alpha = check_alpha("compare", alpha)
     check_parameter(
         "compare",
         "correction",
@@ -248,7 +276,7 @@ def compare(
     test_overrides = _check_overrides(tests, "tests", names)
     threshold_overrides = _check_overrides(thresholds, "thresholds", names)
     for column, threshold in threshold_overrides.items():
-        check_threshold(f"compare (column {column!r})", threshold)
+        threshold_overrides[column] = check_threshold(f"compare (column {column!r})", threshold)
 
     works = []
     for done, name in enumerate(names, start=1):

@@ -30,7 +30,7 @@ class Check:
     @property
     def significant(self) -> bool:
         """Whether the corrected p-value is at most alpha (True for a distance)."""
-        return self.adjusted_p_value is None or self.adjusted_p_value <= self.result.alpha
+        return self.adjusted_p_value is None or bool(self.adjusted_p_value <= self.result.alpha)
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,19 @@ class DriftReport:
     n_current: int
     columns: Mapping[str, ColumnResult]
     notes: tuple[str, ...] = ()
+
+    @property
+    def guaranteed(self) -> bool:
+        """Whether every check has a p-value, so the false-alarm guarantee covers the verdict.
+
+        A column decided by a distance (``tests={"x": "psi"}``) has no p-value; its flag rests
+        on the threshold alone, and with ``correction="none"`` nothing is corrected either.
+        """
+        return self.correction != "none" and all(
+            check.adjusted_p_value is not None
+            for column in self.columns.values()
+            for check in column.checks
+        )
 
     @property
     def drifted_columns(self) -> tuple[str, ...]:

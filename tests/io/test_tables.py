@@ -46,3 +46,19 @@ def test_duplicated_names_and_unknown_objects() -> None:
         to_table(pa.table([pa.array([1]), pa.array([2])], names=["a", "a"]))
     with pytest.raises(FormatError, match="from a int"):
         to_table(3, role="current")
+
+
+def test_keys_that_collide_as_names_are_refused() -> None:
+    with pytest.raises(SchemaError, match="two columns named '0'"):
+        to_table({0: [1.0], "0": [2.0]})
+
+
+def test_polars_types_arrow_cannot_hold_are_schema_errors() -> None:
+    frame = pl.DataFrame({"a": pl.Series(range(3), dtype=pl.Int128)})
+    try:
+        frame.to_arrow()
+    except Exception:  # this polars cannot export Int128: shiftwatch must say so clearly
+        with pytest.raises(SchemaError, match="polars data frame cannot be read"):
+            to_table(frame)
+    else:
+        assert to_table(frame).num_rows == 3

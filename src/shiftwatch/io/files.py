@@ -46,18 +46,29 @@ def read_file(path: str | Path) -> pa.Table:
     if not path.is_file():
         raise FormatError(f"Cannot read '{path}': no such file.")
     try:
-        if kind == "parquet":
-            import pyarrow.parquet as pq
-
-            return pq.read_table(path)
-        if kind == "jsonl":
-            import pyarrow.json as pa_json
-
-            return pa_json.read_json(path)
-        import pyarrow.csv as pa_csv
-
-        delimiter = "\t" if kind == "tsv" else ","
-        return pa_csv.read_csv(path, parse_options=pa_csv.ParseOptions(delimiter=delimiter))
-    except (pa.ArrowException, OSError) as error:
+        table = _read(path, kind)
+        _ = table.column_names  # decodes the header: a name that is not UTF-8 fails here
+    except (pa.ArrowException, OSError, ValueError) as error:
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise FormatError(f"Cannot read '{path}' as {kind.upper()}: {detail}") from error
+    return table
+
+
+def _read(path: Path, kind: str) -> pa.Table:
+    if kind == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path)
+    if kind == "jsonl":
+        import pyarrow.json as pa_json
+
+        return pa_json.read_json(path)
+    import pyarrow.csv as pa_csv
+
+    delimiter = "\t" if kind == "tsv" else ","
+    return pa_csv.read_csv(
+        path,
+        parse_options=pa_csv.ParseOptions(delimiter=delimiter),
+        # "", "NA", "null", ... are missing in text columns too, not a category.
+        convert_options=pa_csv.ConvertOptions(strings_can_be_null=True),
+    )

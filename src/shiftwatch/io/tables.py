@@ -44,6 +44,8 @@ def _from_mapping(columns: Mapping[Any, Any], role: str) -> pa.Table:
                 f"the columns before it have {length}."
             )
         length = len(array)
+        if str(name) in arrays:
+            raise SchemaError(f"The {role} data has two columns named {str(name)!r}.")
         arrays[str(name)] = array
     return pa.table(arrays)
 
@@ -67,7 +69,10 @@ def to_table(data: Any, role: str = "input") -> pa.Table:
     elif isinstance(data, pa.RecordBatch):
         table = pa.Table.from_batches([data])
     elif hasattr(data, "to_arrow") and hasattr(data, "schema"):  # polars
-        table = data.to_arrow()
+        try:
+            table = data.to_arrow()
+        except (pa.ArrowException, ValueError, TypeError) as error:
+            raise SchemaError(f"The {role} polars data frame cannot be read: {error}") from error
     elif hasattr(data, "iloc") and hasattr(data, "columns"):  # pandas
         table = _from_pandas(data, role)
     elif isinstance(data, Mapping):

@@ -18,16 +18,25 @@ def number(value: float | None, digits: int = 3) -> str:
     return f"{value:.{digits}g}"
 
 
-def verdict(drifted: bool, alpha: float, correction: str) -> str:
+def verdict(report: DriftReport) -> str:
     """The headline: the verdict and the false-alarm level it was reached at.
 
-    >>> verdict(True, 0.05, "holm")
-    'DRIFT DETECTED (family-wise false-alarm rate <= 0.05, holm correction)'
+    >>> import shiftwatch as sw
+    >>> verdict(sw.compare({"x": [1.0, 2.0]}, {"x": [1.0, 2.0]}))
+    'no drift detected (family-wise false-alarm rate <= 0.05, holm correction)'
+    >>> verdict(sw.compare({"x": [1.0, 2.0]}, {"x": [1.0, 2.0]}, tests={"x": "psi"}))
+    'no drift detected (alpha 0.05; some columns decided by a distance threshold alone)'
     """
-    word = "DRIFT DETECTED" if drifted else "no drift detected"
-    if correction == "none":
-        return f"{word} (alpha {alpha:g} per check, no correction)"
-    return f"{word} (family-wise false-alarm rate <= {alpha:g}, {correction} correction)"
+    word = "DRIFT DETECTED" if report.drifted else "no drift detected"
+    if report.correction == "none":
+        return f"{word} (alpha {report.alpha:g} per check, no correction)"
+    if not report.guaranteed:
+        return (
+            f"{word} (alpha {report.alpha:g}; some columns decided by a distance threshold alone)"
+        )
+    return (
+        f"{word} (family-wise false-alarm rate <= {report.alpha:g}, {report.correction} correction)"
+    )
 
 
 def ordered_columns(report: DriftReport) -> list[ColumnResult]:

@@ -12,6 +12,7 @@ from typing import Any
 from shiftwatch.drift_report import Check, ColumnResult, DriftReport
 
 FORMAT = "shiftwatch.drift-report/1"
+MAX_LISTED_CATEGORIES = 100  # the count is always given; the names up to this many
 
 
 def _number(value: float | None) -> float | None:
@@ -31,7 +32,7 @@ def check_to_dict(check: Check) -> dict[str, Any]:
         "effect": _number(result.effect),
         "effect_unit": result.effect_unit,
         "threshold": result.threshold,
-        "significant": check.significant,
+        "significant": None if check.adjusted_p_value is None else check.significant,
         "material": result.material,
         "drifted": check.drifted,
         "reason": check.reason,
@@ -58,7 +59,8 @@ def column_to_dict(column: ColumnResult) -> dict[str, Any]:
         "missing_current": column.missing_current,
         "infinite_reference": column.infinite_reference,
         "infinite_current": column.infinite_current,
-        "new_categories": [str(c) for c in column.new_categories],
+        "new_categories": [str(c) for c in column.new_categories[:MAX_LISTED_CATEGORIES]],
+        "n_new_categories": len(column.new_categories),
         "new_category_share": column.new_category_share,
         "checks": [check_to_dict(c) for c in column.checks],
     }

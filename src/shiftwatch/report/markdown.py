@@ -20,7 +20,7 @@ def report_to_markdown(report: DriftReport, path: str | Path | None = None) -> s
     """
     columns = ordered_columns(report)
     lines = [
-        f"## shiftwatch: {verdict(report.drifted, report.alpha, report.correction)}",
+        f"## shiftwatch: {verdict(report)}",
         "",
         f"{len(report.drifted_columns)} of {len(report.columns)} columns drifted; "
         f"{report.n_reference:,} reference rows, {report.n_current:,} current rows.",

@@ -27,7 +27,10 @@ def outcome(column: ColumnResult) -> Text:
         return Text("DRIFT", style="bold red")
     if drifted:
         return Text(f"DRIFT: {', '.join(drifted)}", style="bold red")
-    if any(c.significant and not c.result.material for c in column.checks):
+    if any(
+        c.adjusted_p_value is not None and c.significant and not c.result.material
+        for c in column.checks
+    ):
         return Text("immaterial", style="yellow")
     if not column.checks or column.check("distribution") is None:
         return Text("not tested", style="dim")
@@ -45,7 +48,7 @@ def report_table(report: DriftReport) -> Group:
     no drift detected ...
     """
     headline = Text(
-        verdict(report.drifted, report.alpha, report.correction),
+        verdict(report),
         style="bold red" if report.drifted else "bold green",
     )
     summary = Text(
@@ -63,7 +66,7 @@ def report_table(report: DriftReport) -> Group:
     table.add_column("outcome")
     for column in ordered_columns(report):
         table.add_row(
-            column.name,
+            Text(column.name),
             column.kind.value,
             column.test or "—",
             number(column.adjusted_p_value),
@@ -75,7 +78,7 @@ def report_table(report: DriftReport) -> Group:
         Text(f"• {column.name}: {check.name}: {check.reason}", style="dim")
         for column in ordered_columns(report)
         for check in column.checks
-        if check.drifted or check.significant
+        if check.drifted or (check.adjusted_p_value is not None and check.significant)
     ]
     notes = [Text(f"• {note}", style="dim") for note in report.notes]
     return Group(headline, summary, table, *reasons, *notes)

@@ -9,6 +9,7 @@ import numpy.typing as npt
 from scipy import stats as scipy_stats
 
 from shiftwatch._validation import check_alpha, check_threshold
+from shiftwatch.errors import NoDataError
 from shiftwatch.stats._checks import FloatArray, sorted_samples
 from shiftwatch.stats.result import TestResult
 from shiftwatch.stats.wasserstein_distance import (
@@ -17,6 +18,7 @@ from shiftwatch.stats.wasserstein_distance import (
 )
 
 EXACT_MAX_N = 20
+MIN_N = 2
 
 
 def cvm_sorted(
@@ -34,12 +36,16 @@ def cvm_sorted(
     (0.5278, 0.1, 'exact')
     """
     n_ref, n_cur = reference_sorted.size, current_sorted.size
+    if min(n_ref, n_cur) < MIN_N:
+        raise NoDataError(
+            f"cvm needs at least {MIN_N} values on each side; got {n_ref} and {n_cur}."
+        )
     method = "exact" if max(n_ref, n_cur) <= EXACT_MAX_N else "asymptotic"
     result = scipy_stats.cramervonmises_2samp(reference_sorted, current_sorted, method=method)
     return numeric_test_result(
         "cvm",
         float(result.statistic),
-        min(max(float(result.pvalue), 0.0), 1.0),
+        float(result.pvalue),
         reference_sorted,
         current_sorted,
         alpha=alpha,

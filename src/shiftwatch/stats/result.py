@@ -42,12 +42,12 @@ class TestResult:
     @property
     def significant(self) -> bool:
         """Whether the p-value is at most ``alpha`` (always True for a distance)."""
-        return self.p_value is None or self.p_value <= self.alpha
+        return self.p_value is None or bool(self.p_value <= self.alpha)
 
     @property
     def material(self) -> bool:
         """Whether the effect reaches the materiality threshold."""
-        return not math.isnan(self.effect) and self.effect >= self.threshold
+        return not math.isnan(self.effect) and bool(self.effect >= self.threshold)
 
     @property
     def drifted(self) -> bool:
