@@ -5,20 +5,12 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from scipy.spatial import distance
 
 from shiftwatch.stats import jensen_shannon
+from tests.stats.strategies import count_pairs
 
 ORACLE = settings(max_examples=100, deadline=None, database=None)
-
-
-@st.composite
-def count_pairs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
-    """Counts with zeros over 1 to 10 categories, each vector with a positive total."""
-    k = draw(st.integers(1, 10))
-    counts = st.lists(st.integers(0, 1000), min_size=k, max_size=k).filter(lambda c: sum(c) > 0)
-    return np.array(draw(counts)), np.array(draw(counts))
 
 
 def scipy_jensen_shannon(reference: np.ndarray, current: np.ndarray) -> float:

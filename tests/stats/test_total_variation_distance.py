@@ -3,18 +3,11 @@
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from shiftwatch.stats import total_variation
+from tests.stats.strategies import count_pairs
 
 ORACLE = settings(max_examples=100, deadline=None, database=None)
-
-
-@st.composite
-def count_pairs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
-    k = draw(st.integers(1, 10))
-    counts = st.lists(st.integers(0, 1000), min_size=k, max_size=k).filter(lambda c: sum(c) > 0)
-    return np.array(draw(counts)), np.array(draw(counts))
 
 
 @ORACLE
