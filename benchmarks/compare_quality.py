@@ -200,13 +200,6 @@ def _tables(tallies: dict[int, dict[str, Tally]], shift: tuple[str, float]) -> s
     return "\n".join(lines)
 
 
-def _why_missing(distribution: str) -> str:
-    try:
-        return f"installed ({metadata.version(distribution)}) but does not import"
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="False-alarm rate and power of shiftwatch, evidently and alibi-detect on "
@@ -279,7 +272,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.skip_peers:
         for name in peers.PEERS:
             if name not in available:
-                print(f"- skipped {name}: {_why_missing(name)} in {sys.executable}")
+                print(f"- skipped {name}: {peers.why_unavailable(name)} in {sys.executable}")
     print(
         f"- replicate r at n rows: reference = mixed_frame(n, seed=({args.seed}, n, r, 0)), "
         f"current = mixed_frame(n, seed=({args.seed}, n, r, 1)); shifted current = the same "

@@ -180,10 +180,7 @@ def _probe() -> dict[str, Any]:
         if name in importable:
             facts["tools"][name] = version(name)
         else:
-            installed = version(name)
-            facts["import_errors"][name] = (
-                f"installed ({installed}) but does not import" if installed else "not installed"
-            )
+            facts["import_errors"][name] = peers.why_unavailable(name)
     return facts
 
 

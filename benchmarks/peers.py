@@ -44,6 +44,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import metadata
 
 import numpy as np
 import pandas as pd
@@ -227,6 +228,14 @@ def available_peers() -> list[str]:
             continue
         names.append(name)
     return names
+
+
+def why_unavailable(name: str) -> str:
+    """Why a peer in PEERS is not in :func:`available_peers`: absent, or present but broken."""
+    try:
+        return f"installed ({metadata.version(name)}) but does not import"
+    except metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def run_peer(

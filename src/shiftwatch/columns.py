@@ -207,11 +207,9 @@ def category_counts(column: pa.ChunkedArray) -> CategoryCounts:
     CategoryCounts(counts={'a': 2, 'b': 1}, n_missing=1)
     """
     column = _decoded(column)
-    n_missing = column.null_count
+    n_missing = missing_count(column)
     if pa.types.is_floating(column.type):
-        is_nan = pc.is_nan(column)
-        n_missing += int(pc.sum(is_nan).as_py() or 0)
-        column = column.filter(pc.invert(is_nan))
+        column = column.filter(pc.invert(pc.is_nan(column)))
     tallies = pc.value_counts(column)
     counts = {
         value: count

@@ -42,15 +42,12 @@ from shiftwatch.stats.result import TestResult
 ProgressCallback = Callable[[int, int, str], None]
 
 
-def _format_p(p_value: float) -> str:
-    return f"{p_value:.3g}"
-
-
-def _reason(result: TestResult, adjusted: float | None, drifted: bool) -> str:
+def _reason(result: TestResult, adjusted: float | None) -> str:
+    """Why a check did or did not flag its column, with its numbers."""
     effect = f"effect {result.effect:.3g} {'>=' if result.material else '<'} {result.threshold:g}"
     if adjusted is None:
-        return f"{'drifted' if drifted else 'no drift'}: {effect} (distance, no p-value)"
-    p_text = f"adjusted p={_format_p(adjusted)}"
+        return f"{'drifted' if result.material else 'no drift'}: {effect} (distance, no p-value)"
+    p_text = f"adjusted p={adjusted:.3g}"
     if adjusted > result.alpha:
         return f"not significant: {p_text} > {result.alpha:g}"
     if not result.material:
@@ -308,11 +305,7 @@ def _decide(
         checks = []
         for check_name, result in work.results:
             adjusted_p = None if result.p_value is None else next(adjusted)
-            significant = adjusted_p is None or adjusted_p <= alpha
-            drifted = significant and result.material
-            checks.append(
-                Check(check_name, result, adjusted_p, drifted, _reason(result, adjusted_p, drifted))
-            )
+            checks.append(Check(check_name, result, adjusted_p, _reason(result, adjusted_p)))
         note = "; ".join(work.notes)
         if note:
             notes.append(f"Column {work.name!r}: {note}.")

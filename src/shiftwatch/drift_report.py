@@ -24,13 +24,19 @@ class Check:
     name: str
     result: TestResult
     adjusted_p_value: float | None
-    drifted: bool
     reason: str
 
     @property
-    def significant(self) -> bool:
-        """Whether the corrected p-value is at most alpha (True for a distance)."""
-        return self.adjusted_p_value is None or bool(self.adjusted_p_value <= self.result.alpha)
+    def significant(self) -> bool | None:
+        """Whether the corrected p-value is at most alpha; ``None`` for a distance (no test)."""
+        if self.adjusted_p_value is None:
+            return None
+        return bool(self.adjusted_p_value <= self.result.alpha)
+
+    @property
+    def drifted(self) -> bool:
+        """Significant after correction (or a distance) and material."""
+        return self.significant is not False and self.result.material
 
 
 @dataclass(frozen=True)
@@ -146,7 +152,7 @@ class DriftReport:
         on the threshold alone, and with ``correction="none"`` nothing is corrected either.
         """
         return self.correction != "none" and all(
-            check.adjusted_p_value is not None
+            check.significant is not None
             for column in self.columns.values()
             for check in column.checks
         )

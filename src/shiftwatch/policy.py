@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from shiftwatch.columns import ColumnKind
 from shiftwatch.errors import InvalidParameterError
@@ -79,16 +80,20 @@ class CategoricalPair:
         return self.reference, self.current
 
     @cached_property
+    def _unseen(self) -> npt.NDArray[np.bool_]:
+        """Categories seen in the current set and never in the reference."""
+        unseen: npt.NDArray[np.bool_] = (self.reference == 0) & (self.current > 0)
+        return unseen
+
+    @property
     def new_categories(self) -> tuple[Any, ...]:
         """Categories seen in the current set and never in the reference."""
-        unseen = (self.reference == 0) & (self.current > 0)
-        return tuple(c for c, new in zip(self.categories, unseen, strict=True) if new)
+        return tuple(c for c, new in zip(self.categories, self._unseen, strict=True) if new)
 
     @property
     def new_category_share(self) -> float:
         """Share of current rows that fall in categories the reference never saw."""
-        unseen = (self.reference == 0) & (self.current > 0)
-        return float(self.current[unseen].sum() / max(self.current.sum(), 1))
+        return float(self.current[self._unseen].sum() / max(self.current.sum(), 1))
 
 
 Pair = NumericPair | CategoricalPair
@@ -119,42 +124,33 @@ def _on_counts(function: Callable[..., TestResult], with_alpha: bool) -> Runner:
     return run
 
 
-TESTS: dict[str, ColumnTest] = {
-    "ks": ColumnTest(
+_ALL_TESTS = (
+    ColumnTest(
         "ks",
         _NUMERIC,
         NUMERIC_THRESHOLD,
         lambda p, a, t: ks_sorted(p.reference, p.current, alpha=a, threshold=t),
     ),
-    "cvm": ColumnTest(
+    ColumnTest(
         "cvm",
         _NUMERIC,
         NUMERIC_THRESHOLD,
         lambda p, a, t: cvm_sorted(p.reference, p.current, alpha=a, threshold=t),
     ),
-    "wasserstein": ColumnTest(
+    ColumnTest(
         "wasserstein",
         _NUMERIC,
         NUMERIC_THRESHOLD,
         lambda p, a, t: wasserstein(p.reference, p.current, threshold=t),
     ),
-    "chi2": ColumnTest("chi2", _ANY, CATEGORICAL_THRESHOLD, _on_counts(chi2, True)),
-    "g_test": ColumnTest("g_test", _ANY, CATEGORICAL_THRESHOLD, _on_counts(g_test, True)),
-    "psi": ColumnTest("psi", _ANY, PSI_THRESHOLD, _on_counts(psi, False)),
-    "jensen_shannon": ColumnTest(
-        "jensen_shannon",
-        _ANY,
-        JENSEN_SHANNON_THRESHOLD,
-        _on_counts(jensen_shannon, False),
-    ),
-    "hellinger": ColumnTest("hellinger", _ANY, HELLINGER_THRESHOLD, _on_counts(hellinger, False)),
-    "total_variation": ColumnTest(
-        "total_variation",
-        _ANY,
-        CATEGORICAL_THRESHOLD,
-        _on_counts(total_variation, False),
-    ),
-}
+    ColumnTest("chi2", _ANY, CATEGORICAL_THRESHOLD, _on_counts(chi2, True)),
+    ColumnTest("g_test", _ANY, CATEGORICAL_THRESHOLD, _on_counts(g_test, True)),
+    ColumnTest("psi", _ANY, PSI_THRESHOLD, _on_counts(psi, False)),
+    ColumnTest("jensen_shannon", _ANY, JENSEN_SHANNON_THRESHOLD, _on_counts(jensen_shannon, False)),
+    ColumnTest("hellinger", _ANY, HELLINGER_THRESHOLD, _on_counts(hellinger, False)),
+    ColumnTest("total_variation", _ANY, CATEGORICAL_THRESHOLD, _on_counts(total_variation, False)),
+)
+TESTS: dict[str, ColumnTest] = {test.name: test for test in _ALL_TESTS}
 
 DEFAULT_TESTS: dict[ColumnKind, str] = {
     ColumnKind.NUMERIC: "ks",

@@ -39,6 +39,19 @@ def verdict(report: DriftReport) -> str:
     )
 
 
+def summary(report: DriftReport) -> str:
+    """How many columns drifted, out of how many rows.
+
+    >>> import shiftwatch as sw
+    >>> summary(sw.compare({"x": [1.0, 2.0]}, {"x": [1.0, 2.0]}))
+    '0 of 1 columns drifted; 2 reference rows, 2 current rows.'
+    """
+    return (
+        f"{len(report.drifted_columns)} of {len(report.columns)} columns drifted; "
+        f"{report.n_reference:,} reference rows, {report.n_current:,} current rows."
+    )
+
+
 def ordered_columns(report: DriftReport) -> list[ColumnResult]:
     """Columns as a reader wants them: drifted first, then by adjusted p-value."""
     return sorted(

@@ -32,7 +32,7 @@ def check_to_dict(check: Check) -> dict[str, Any]:
         "effect": _number(result.effect),
         "effect_unit": result.effect_unit,
         "threshold": result.threshold,
-        "significant": None if check.adjusted_p_value is None else check.significant,
+        "significant": check.significant,
         "material": result.material,
         "drifted": check.drifted,
         "reason": check.reason,

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from shiftwatch.drift_report import DriftReport
-from shiftwatch.report._format import number, ordered_columns, verdict
+from shiftwatch.report._format import number, ordered_columns, summary, verdict
 
 
 def _escape(text: str) -> str:
@@ -22,8 +22,7 @@ def report_to_markdown(report: DriftReport, path: str | Path | None = None) -> s
     lines = [
         f"## shiftwatch: {verdict(report)}",
         "",
-        f"{len(report.drifted_columns)} of {len(report.columns)} columns drifted; "
-        f"{report.n_reference:,} reference rows, {report.n_current:,} current rows.",
+        summary(report),
         "",
         "| column | kind | test | p-value (adjusted) | effect | threshold | drifted | why |",
         "|---|---|---|---|---|---|---|---|",

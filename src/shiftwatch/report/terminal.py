@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from shiftwatch.drift_report import ColumnResult, DriftReport
-from shiftwatch.report._format import number, ordered_columns, verdict
+from shiftwatch.report._format import number, ordered_columns, summary, verdict
 
 
 def outcome(column: ColumnResult) -> Text:
@@ -27,10 +27,7 @@ def outcome(column: ColumnResult) -> Text:
         return Text("DRIFT", style="bold red")
     if drifted:
         return Text(f"DRIFT: {', '.join(drifted)}", style="bold red")
-    if any(
-        c.adjusted_p_value is not None and c.significant and not c.result.material
-        for c in column.checks
-    ):
+    if any(c.significant and not c.result.material for c in column.checks):
         return Text("immaterial", style="yellow")
     if not column.checks or column.check("distribution") is None:
         return Text("not tested", style="dim")
@@ -51,11 +48,7 @@ def report_table(report: DriftReport) -> Group:
         verdict(report),
         style="bold red" if report.drifted else "bold green",
     )
-    summary = Text(
-        f"{len(report.drifted_columns)} of {len(report.columns)} columns drifted; "
-        f"{report.n_reference:,} reference rows, {report.n_current:,} current rows.",
-        style="dim",
-    )
+    counts = Text(summary(report), style="dim")
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, collapse_padding=True)
     table.add_column("column", no_wrap=True)
     table.add_column("kind", no_wrap=True)
@@ -78,7 +71,7 @@ def report_table(report: DriftReport) -> Group:
         Text(f"• {column.name}: {check.name}: {check.reason}", style="dim")
         for column in ordered_columns(report)
         for check in column.checks
-        if check.drifted or (check.adjusted_p_value is not None and check.significant)
+        if check.drifted or check.significant
     ]
     notes = [Text(f"• {note}", style="dim") for note in report.notes]
-    return Group(headline, summary, table, *reasons, *notes)
+    return Group(headline, counts, table, *reasons, *notes)
