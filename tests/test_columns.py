@@ -8,6 +8,7 @@ from shiftwatch.columns import (
     category_counts,
     check_kind,
     check_same_family,
+    column_family,
     infer_kind,
     missing_count,
     numeric_values,
@@ -60,17 +61,20 @@ def test_category_counts_treats_nan_as_missing_in_float_columns() -> None:
 
 
 def test_check_kind_accepts_compatible_families_and_refuses_others() -> None:
-    check_kind("n", ColumnKind.CATEGORICAL, pa.chunked_array([[1.0]]))
-    check_kind("n", ColumnKind.NUMERIC, pa.chunked_array([pa.nulls(2)]))
+    check_kind("n", ColumnKind.CATEGORICAL, column_family(pa.chunked_array([[1.0]])))
+    check_kind("n", ColumnKind.NUMERIC, column_family(pa.chunked_array([pa.nulls(2)])))
     with pytest.raises(SchemaError, match="Column 'flag' cannot be treated as boolean"):
-        check_kind("flag", ColumnKind.BOOLEAN, pa.chunked_array([["yes"]]))
+        check_kind("flag", ColumnKind.BOOLEAN, column_family(pa.chunked_array([["yes"]])))
 
 
 def test_check_same_family_allows_int_and_float_and_all_null_sides() -> None:
-    check_same_family("n", pa.chunked_array([[1, 2]]), pa.chunked_array([[1.5]]))
-    check_same_family("n", pa.chunked_array([[1, 2]]), pa.chunked_array([pa.nulls(3)]))
+    def family(values: list) -> str:
+        return column_family(pa.chunked_array([pa.array(values)]))
+
+    check_same_family("n", family([1, 2]), family([1.5]))
+    check_same_family("n", family([1, 2]), family([None, None]))
     with pytest.raises(SchemaError, match="holds numeric values in the reference but text"):
-        check_same_family("n", pa.chunked_array([[1, 2]]), pa.chunked_array([["1"]]))
+        check_same_family("n", family([1, 2]), family(["1"]))
 
 
 def test_dictionary_columns_are_categorical_and_nan_in_them_is_missing() -> None:

@@ -13,6 +13,7 @@
 Any kind can be overridden per column (``kinds={"zip": "categorical"}``).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -90,26 +91,66 @@ def infer_kind(column: pa.ChunkedArray) -> ColumnKind:
     >>> infer_kind(pa.chunked_array([[1, 2, 2, 3]]))
     <ColumnKind.CATEGORICAL: 'categorical'>
     """
-    family = value_family(column.type)
-    if family == "empty" or column.null_count == len(column):
+    return kind_from_summary(
+        column_family(column),
+        dictionary=pa.types.is_dictionary(column.type),
+        integer=is_integer_type(column.type),
+        n_valid=len(column) - column.null_count,
+        distinct=lambda: _distinct(column),
+    )
+
+
+def is_integer_type(data_type: pa.DataType) -> bool:
+    """Whether values are integers (dictionary-encoded or not).
+
+    >>> is_integer_type(pa.dictionary(pa.int8(), pa.int64())), is_integer_type(pa.float32())
+    (True, False)
+    """
+    if pa.types.is_dictionary(data_type):
+        return is_integer_type(data_type.value_type)
+    return bool(pa.types.is_integer(data_type))
+
+
+def kind_from_summary(
+    family: str, *, dictionary: bool, integer: bool, n_valid: int, distinct: Callable[[], int]
+) -> ColumnKind:
+    """The kind of a column from what a summary knows: its value family and level count.
+
+    ``distinct`` is called only when the count decides, since counting can cost a pass.
+
+    >>> kind_from_summary("text", dictionary=False, integer=False, n_valid=1000,
+    ...                   distinct=lambda: 900)
+    <ColumnKind.TEXT: 'text'>
+    """
+    if family == "empty" or n_valid == 0:
         return ColumnKind.EMPTY
     if family == "boolean":
         return ColumnKind.BOOLEAN
     if family == "datetime":
         return ColumnKind.DATETIME
-    if pa.types.is_dictionary(column.type) and family in ("numeric", "text"):
+    if dictionary and family in ("numeric", "text"):
         return ColumnKind.CATEGORICAL  # an explicit categorical dtype (pandas, polars)
     if family == "numeric":
-        if pa.types.is_integer(column.type) and _distinct(column) <= MAX_INTEGER_LEVELS:
+        if integer and distinct() <= MAX_INTEGER_LEVELS:
             return ColumnKind.CATEGORICAL
         return ColumnKind.NUMERIC
     if family == "text":
-        distinct = _distinct(column)
-        valid = len(column) - column.null_count
-        if distinct > TEXT_MIN_LEVELS and distinct > TEXT_MIN_DISTINCT_SHARE * valid:
+        levels = distinct()
+        if levels > TEXT_MIN_LEVELS and levels > TEXT_MIN_DISTINCT_SHARE * n_valid:
             return ColumnKind.TEXT
         return ColumnKind.CATEGORICAL
     return ColumnKind.UNSUPPORTED
+
+
+def column_family(column: pa.ChunkedArray | pa.Array) -> str:
+    """:func:`value_family` of a column's type, or "empty" when every value is null.
+
+    >>> column_family(pa.chunked_array([[None, None]], type=pa.float64()))
+    'empty'
+    """
+    if column.null_count == len(column):
+        return "empty"
+    return value_family(column.type)
 
 
 _KIND_FAMILIES = {
@@ -121,15 +162,14 @@ _KIND_FAMILIES = {
 }
 
 
-def check_kind(name: str, kind: ColumnKind, column: pa.ChunkedArray) -> None:
-    """Raise :class:`SchemaError` if ``column`` cannot be treated as ``kind`` (an override).
+def check_kind(name: str, kind: ColumnKind, family: str) -> None:
+    """Raise :class:`SchemaError` if values of ``family`` cannot be treated as ``kind``.
 
-    >>> check_kind("age", ColumnKind.NUMERIC, pa.chunked_array([["n/a"]]))
+    >>> check_kind("age", ColumnKind.NUMERIC, "text")
     Traceback (most recent call last):
     ...
     shiftwatch.errors.SchemaError: Column 'age' cannot be treated as numeric: it holds text values.
     """
-    family = value_family(column.type)
     allowed = _KIND_FAMILIES.get(kind)
     if family == "empty" or allowed is None or family in allowed:
         return
@@ -138,24 +178,21 @@ def check_kind(name: str, kind: ColumnKind, column: pa.ChunkedArray) -> None:
     )
 
 
-def check_same_family(name: str, reference: pa.ChunkedArray, current: pa.ChunkedArray) -> None:
+def check_same_family(name: str, reference_family: str, current_family: str) -> None:
     """Raise :class:`SchemaError` if a column holds another family of values in the current data.
 
-    A column that is all null on one side fits any family.
+    A column that is all null on one side ("empty") fits any family.
 
-    >>> check_same_family("age", pa.chunked_array([[31, 40]]), pa.chunked_array([["31", "n/a"]]))
+    >>> check_same_family("age", "numeric", "text")
     Traceback (most recent call last):
     ...
     shiftwatch.errors.SchemaError: Column 'age' holds numeric values in the reference but text in the current data.
     """  # noqa: E501
-    families = [
-        "empty" if column.null_count == len(column) else value_family(column.type)
-        for column in (reference, current)
-    ]
-    if "empty" in families or families[0] == families[1]:
+    families = (reference_family, current_family)
+    if "empty" in families or reference_family == current_family:
         return
     raise SchemaError(
-        f"Column {name!r} holds {families[0]} values in the reference but {families[1]} "
+        f"Column {name!r} holds {reference_family} values in the reference but {current_family} "
         "in the current data."
     )
 

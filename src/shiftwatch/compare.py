@@ -22,6 +22,7 @@ from shiftwatch.columns import (
     category_counts,
     check_kind,
     check_same_family,
+    column_family,
     infer_kind,
     missing_count,
     numeric_values,
@@ -80,7 +81,7 @@ OVERRIDABLE_KINDS = (
 def _kind_of(
     name: str, reference: pa.ChunkedArray, current: pa.ChunkedArray, override: str | None
 ) -> ColumnKind:
-    check_same_family(name, reference, current)
+    check_same_family(name, column_family(reference), column_family(current))
     if override is None:
         kind = infer_kind(reference)
         return infer_kind(current) if kind == ColumnKind.EMPTY else kind
@@ -91,7 +92,7 @@ def _kind_of(
         )
     kind = ColumnKind(override)
     for column in (reference, current):
-        check_kind(name, kind, column)
+        check_kind(name, kind, column_family(column))
     return kind
 
 

@@ -1,6 +1,7 @@
 """Read CSV, Parquet and JSON-lines files into Arrow tables, with errors that name the file."""
 
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -65,10 +66,22 @@ def _read(path: Path, kind: str) -> pa.Table:
         return pa_json.read_json(path)
     import pyarrow.csv as pa_csv
 
+    parse, convert = csv_options(kind)
+    return pa_csv.read_csv(path, parse_options=parse, convert_options=convert)
+
+
+def csv_options(kind: str) -> tuple[Any, Any]:
+    r"""Parse and convert options for a CSV or TSV file, shared by whole and chunked reads.
+
+    >>> parse, convert = csv_options("tsv")
+    >>> parse.delimiter, convert.strings_can_be_null
+    ('\t', True)
+    """
+    import pyarrow.csv as pa_csv
+
     delimiter = "\t" if kind == "tsv" else ","
-    return pa_csv.read_csv(
-        path,
-        parse_options=pa_csv.ParseOptions(delimiter=delimiter),
+    return (
+        pa_csv.ParseOptions(delimiter=delimiter),
         # "", "NA", "null", ... are missing in text columns too, not a category.
-        convert_options=pa_csv.ConvertOptions(strings_can_be_null=True),
+        pa_csv.ConvertOptions(strings_can_be_null=True),
     )

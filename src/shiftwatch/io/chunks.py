@@ -1,0 +1,120 @@
+"""Read data in chunks of rows, so that a summary of any size needs bounded memory.
+
+Parquet files are read a batch of rows at a time within their row groups, CSV and
+JSON-lines files a block of bytes at a time, and a folder or glob pattern of Parquet files as
+one dataset. Objects already in memory (data frames, Arrow tables, dicts of arrays) are
+sliced without copying.
+"""
+
+import glob
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from shiftwatch.errors import FormatError, NoDataError
+from shiftwatch.io.files import csv_options, file_format
+from shiftwatch.io.tables import to_table
+
+DEFAULT_BATCH_ROWS = 65_536
+_TEXT_BLOCK_BYTES = 16 << 20
+
+
+@dataclass(frozen=True)
+class Chunks:
+    """Batches of rows of one data set, with its schema and row count when known up front."""
+
+    schema: pa.Schema
+    total_rows: int | None
+    batches: Iterator[pa.RecordBatch]
+
+
+def _paths(pattern: str) -> list[Path]:
+    path = Path(pattern)
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.parquet") if p.is_file())
+    return sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+
+
+def _parquet_dataset(paths: list[Path], batch_rows: int, name: str) -> Chunks:
+    import pyarrow.dataset as ds
+
+    try:
+        dataset = ds.dataset([str(p) for p in paths], format="parquet")
+        total = dataset.count_rows()
+    except (pa.ArrowException, OSError) as error:
+        raise FormatError(f"Cannot read the Parquet dataset '{name}': {error}") from error
+    return Chunks(dataset.schema, total, iter(dataset.to_batches(batch_size=batch_rows)))
+
+
+def _file_chunks(path: Path, batch_rows: int) -> Chunks:
+    kind = file_format(path)
+    if kind == "parquet":
+        return _parquet_dataset([path], batch_rows, str(path))
+    if kind == "jsonl":
+        import pyarrow.json as pa_json
+
+        reader: Any = pa_json.open_json(
+            path, read_options=pa_json.ReadOptions(block_size=_TEXT_BLOCK_BYTES)
+        )
+    else:
+        import pyarrow.csv as pa_csv
+
+        parse, convert = csv_options(kind)
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(block_size=_TEXT_BLOCK_BYTES),
+            parse_options=parse,
+            convert_options=convert,
+        )
+    return Chunks(reader.schema, None, _guarded(reader, path, kind))
+
+
+def _guarded(reader: Any, path: Path, kind: str) -> Iterator[pa.RecordBatch]:
+    rows = 0
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except (pa.ArrowException, OSError, ValueError) as error:
+            detail = str(error).strip().splitlines()[0]
+            raise FormatError(
+                f"Cannot read '{path}' as {kind.upper()} after row {rows}: {detail}. Column "
+                "types are fixed by the first 16 MB; a column that changes type later (an "
+                "integer column with a decimal further down, say) needs its type fixed first."
+            ) from error
+        rows += batch.num_rows
+        yield batch
+
+
+def _in_memory(table: pa.Table, batch_rows: int) -> Chunks:
+    return Chunks(table.schema, table.num_rows, iter(table.to_batches(max_chunksize=batch_rows)))
+
+
+def iter_chunks(data: Any, *, role: str = "input", batch_rows: int = DEFAULT_BATCH_ROWS) -> Chunks:
+    """The rows of ``data`` as batches: a file, a folder or glob of Parquet files, or an object.
+
+    >>> chunks = iter_chunks({"age": list(range(10))}, batch_rows=4)
+    >>> chunks.total_rows, [batch.num_rows for batch in chunks.batches]
+    (10, [4, 4, 2])
+    """
+    if isinstance(data, str | Path):
+        path = Path(data)
+        if path.is_file():
+            opened = _file_chunks(path, batch_rows)
+        else:
+            paths = _paths(str(data))
+            if not paths:
+                raise FormatError(f"Cannot read '{data}': no such file, folder or matching file.")
+            if any(file_format(p) != "parquet" for p in paths):
+                raise FormatError(
+                    f"'{data}' names several files; only Parquet files are read as one dataset."
+                )
+            opened = _parquet_dataset(paths, batch_rows, str(data))
+        if opened.schema is not None and len(opened.schema) == 0:
+            raise NoDataError(f"The {role} data has no columns.")
+        return opened
+    return _in_memory(to_table(data, role=role), batch_rows)

@@ -1,0 +1,425 @@
+"""Profiles: the summaries of every column of a data set, mergeable and saved as a small file.
+
+A profile is built in one streaming pass over chunks of rows, so its memory is bounded
+whatever the row count; two profiles of disjoint parts merge into the profile of the whole.
+What each column keeps:
+
+| family   | summaries                                                            |
+|----------|----------------------------------------------------------------------|
+| numeric  | moments, KLL quantiles, exact counts while at most ``max_levels`` levels |
+| boolean  | counts                                                               |
+| text     | counts (exact, then hashed groups), moments of string lengths        |
+| datetime | moments and quantiles of the underlying integers                     |
+| other    | row and null counts                                                  |
+
+The file (``save`` / ``load``) is gzip-compressed JSON holding the serialised sketches, with a
+format name and version; nothing is pickled.
+"""
+
+import base64
+import gzip
+import json
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from shiftwatch._validation import check_parameter
+from shiftwatch.columns import (
+    ColumnKind,
+    category_counts,
+    column_family,
+    is_integer_type,
+    kind_from_summary,
+)
+from shiftwatch.errors import FormatError, IncompatibleError, NoDataError, SchemaError
+from shiftwatch.io.chunks import DEFAULT_BATCH_ROWS, iter_chunks
+from shiftwatch.sketch import Frequencies, Moments, QuantileSketch
+from shiftwatch.sketch.frequencies import DEFAULT_MAX_LEVELS
+from shiftwatch.sketch.quantiles import DEFAULT_K
+from shiftwatch.stats._checks import FloatArray
+
+FORMAT = "shiftwatch.profile"
+FORMAT_VERSION = 1
+MIN_MAX_LEVELS = 100
+
+RowsCallback = Callable[[int, int | None], None]
+
+_SKETCH_TYPES: dict[str, Any] = {
+    "moments": Moments,
+    "quantiles": QuantileSketch,
+    "frequencies": Frequencies,
+    "lengths": Moments,
+}
+
+
+class ColumnProfile:
+    """The summaries of one column; built by :class:`Profile`, read by ``compare``.
+
+    ``n`` counts rows, ``nulls`` null values, ``missing`` nulls plus NaN, ``infinite`` the
+    infinities of a numeric column (kept out of the moments and quantiles).
+    """
+
+    def __init__(self, name: str, *, k: int, max_levels: int) -> None:
+        self.name = name
+        self.k = k
+        self.max_levels = max_levels
+        self.family = "empty"
+        self.data_type = "null"
+        self.dictionary = True
+        self.integer = True
+        self.n = 0
+        self.nulls = 0
+        self.missing = 0
+        self.infinite = 0
+        self.moments: Moments | None = None
+        self.quantiles: QuantileSketch | None = None
+        self.frequencies: Frequencies | None = None
+        self.lengths: Moments | None = None
+
+    # building -------------------------------------------------------------------------
+
+    def _adopt(self, family: str, data_type: pa.DataType, rows_before: int) -> None:
+        """Take the family of the first non-null chunk; refuse another family later."""
+        if self.family == "empty":
+            self.family, self.data_type = family, str(data_type)
+            if family in ("numeric", "datetime"):
+                self.moments, self.quantiles = Moments(), QuantileSketch(self.k)
+            if family in ("numeric", "boolean", "text"):
+                self.frequencies = Frequencies(self.max_levels)
+            if family == "text":
+                self.lengths = Moments()
+        elif family != self.family:
+            raise SchemaError(
+                f"Column {self.name!r} holds {self.family} values before row {rows_before} "
+                f"and {family} values from there."
+            )
+
+    def update(self, column: pa.Array | pa.ChunkedArray) -> None:
+        """Add the values of one chunk of this column."""
+        chunk = column if isinstance(column, pa.ChunkedArray) else pa.chunked_array([column])
+        family = column_family(chunk)
+        rows_before = self.n
+        self.n += len(chunk)
+        self.nulls += chunk.null_count
+        if family == "empty":
+            self.missing += chunk.null_count
+            return
+        self._adopt(family, chunk.type, rows_before)
+        self.dictionary = self.dictionary and pa.types.is_dictionary(chunk.type)
+        self.integer = self.integer and is_integer_type(chunk.type)
+        if family == "numeric":
+            self._update_numbers(chunk)
+        elif family == "datetime":
+            self.missing += chunk.null_count
+            self._update_sketches(_as_float(chunk.cast(pa.int64())))
+        elif family in ("boolean", "text"):
+            self._update_categories(chunk)
+            if family == "text":
+                assert self.lengths is not None
+                lengths = pc.utf8_length(_plain(chunk).drop_null())
+                self.lengths.update(_as_float(lengths))
+        else:
+            self.missing += chunk.null_count
+
+    def _update_sketches(self, values: FloatArray) -> npt.NDArray[np.bool_]:
+        """Feed finite values to moments and quantiles; return the mask of NaN values."""
+        assert self.moments is not None
+        assert self.quantiles is not None
+        nan = np.isnan(values)
+        finite = values[np.isfinite(values)]
+        self.moments.update(finite)
+        self.quantiles.update(finite)
+        return nan
+
+    def _update_numbers(self, chunk: pa.ChunkedArray) -> None:
+        values = _as_float(chunk)
+        nan = self._update_sketches(values)
+        self.missing += int(nan.sum())
+        self.infinite += int(np.isinf(values).sum())
+        if self.frequencies is not None:
+            plain = _plain(chunk)
+            if pc.count_distinct(plain).as_py() > self.max_levels:
+                self.frequencies = None  # too many levels to count as categories
+            else:
+                self._update_categories(chunk, count_missing=False)
+                if not self.frequencies.exact:
+                    self.frequencies = None
+
+    def _update_categories(self, chunk: pa.ChunkedArray, *, count_missing: bool = True) -> None:
+        assert self.frequencies is not None
+        tally = category_counts(chunk)
+        if count_missing:
+            self.missing += tally.n_missing
+        self.frequencies.update_counts(tally.counts.keys(), tally.counts.values())
+
+    # reading --------------------------------------------------------------------------
+
+    @property
+    def kind(self) -> ColumnKind:
+        """The inferred kind, by the same rules as for raw data (see :mod:`shiftwatch.columns`)."""
+        return kind_from_summary(
+            self.family,
+            dictionary=self.dictionary,
+            integer=self.integer,
+            n_valid=self.n - self.nulls,
+            distinct=self._distinct,
+        )
+
+    def _distinct(self) -> int:
+        if self.frequencies is None:
+            return self.max_levels + 1
+        return self.frequencies.distinct
+
+    # combining and persisting ---------------------------------------------------------
+
+    def merge(self, other: "ColumnProfile") -> "ColumnProfile":
+        """A new summary of both inputs."""
+        families = {self.family, other.family} - {"empty"}
+        if len(families) > 1:
+            raise IncompatibleError(
+                f"Column {self.name!r} holds {self.family} values in one profile and "
+                f"{other.family} values in the other."
+            )
+        first, second = (self, other) if self.family != "empty" else (other, self)
+        merged = ColumnProfile.from_dict(first.to_dict())
+        merged.name = self.name
+        for attribute in ("n", "nulls", "missing", "infinite"):
+            setattr(merged, attribute, getattr(self, attribute) + getattr(other, attribute))
+        if second.family != "empty":
+            merged.dictionary = first.dictionary and second.dictionary
+            merged.integer = first.integer and second.integer
+            for attribute in _SKETCH_TYPES:
+                mine, theirs = getattr(first, attribute), getattr(second, attribute)
+                combined = None if mine is None or theirs is None else mine.merge(theirs)
+                setattr(merged, attribute, combined)
+        return merged
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict: plain fields and base64 of each serialised sketch."""
+        state: dict[str, Any] = {
+            "name": self.name,
+            "k": self.k,
+            "max_levels": self.max_levels,
+            "family": self.family,
+            "data_type": self.data_type,
+            "dictionary": self.dictionary,
+            "integer": self.integer,
+            "n": self.n,
+            "nulls": self.nulls,
+            "missing": self.missing,
+            "infinite": self.infinite,
+        }
+        for attribute in _SKETCH_TYPES:
+            sketch = getattr(self, attribute)
+            if sketch is not None:
+                state[attribute] = base64.b64encode(sketch.serialize()).decode("ascii")
+        return state
+
+    @classmethod
+    def from_dict(cls, state: Mapping[str, Any]) -> Self:
+        """Rebuild a column profile from :meth:`to_dict`'s output."""
+        column = cls(state["name"], k=state["k"], max_levels=state["max_levels"])
+        for field in ("family", "data_type", "dictionary", "integer", "n", "nulls", "missing"):
+            setattr(column, field, state[field])
+        column.infinite = state["infinite"]
+        for attribute, sketch_type in _SKETCH_TYPES.items():
+            if attribute in state:
+                setattr(
+                    column, attribute, sketch_type.deserialize(base64.b64decode(state[attribute]))
+                )
+        return column
+
+    def __repr__(self) -> str:
+        return (
+            f"ColumnProfile({self.name!r}, {self.kind.value}, n={self.n}, missing={self.missing})"
+        )
+
+
+def _plain(chunk: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_dictionary(chunk.type):
+        chunk = chunk.cast(chunk.type.value_type)
+    if pa.types.is_string_view(chunk.type):
+        chunk = chunk.cast(pa.large_string())
+    return chunk
+
+
+def _as_float(chunk: pa.ChunkedArray) -> FloatArray:
+    """float64 values with nulls as NaN."""
+    plain = _plain(chunk)
+    as_float = plain if plain.type == pa.float64() else plain.cast(pa.float64(), safe=False)
+    values: FloatArray = np.asarray(as_float.to_numpy(), dtype=np.float64)
+    return values
+
+
+class Profile:
+    """Summaries of every column of a data set: mergeable, bounded in memory, saved as a file.
+
+        >>> import numpy as np
+    import numpy.typing as npt
+        >>> rng = np.random.default_rng(0)
+        >>> first = Profile.from_data({"age": rng.normal(40, 10, 5000), "plan": ["a", "b"] * 2500})
+        >>> second = Profile.from_data({"age": rng.normal(40, 10, 5000), "plan": ["b"] * 5000})
+        >>> whole = first.merge(second)
+        >>> whole.n, whole["plan"].frequencies.counts, whole["age"].kind.value
+        (10000, {'a': 2500, 'b': 7500}, 'numeric')
+        >>> round(whole["age"].quantiles.get_quantile(0.5))
+        40
+    """
+
+    def __init__(self, columns: Mapping[str, ColumnProfile], n: int) -> None:
+        self._columns = dict(columns)
+        self.n = n
+
+    @classmethod
+    def from_data(
+        cls,
+        data: Any,
+        *,
+        k: int = DEFAULT_K,
+        max_levels: int = DEFAULT_MAX_LEVELS,
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+        on_progress: RowsCallback | None = None,
+    ) -> Self:
+        """Profile ``data`` in one pass over chunks of rows.
+
+        ``data`` is anything :func:`shiftwatch.compare` reads, or a folder or glob pattern of
+        Parquet files. ``k`` sets the quantile sketches' size and error (see
+        :mod:`shiftwatch.sketch.quantiles`), ``max_levels`` how many categories are counted
+        exactly. ``on_progress(rows_done, total_rows_or_None)`` is called after each chunk.
+        """
+        QuantileSketch(k)  # validates k
+        check_parameter(
+            "Profile.from_data",
+            "max_levels",
+            max_levels,
+            lambda m: isinstance(m, int) and not isinstance(m, bool) and m >= MIN_MAX_LEVELS,
+            f"an int >= {MIN_MAX_LEVELS}",
+        )
+        check_parameter(
+            "Profile.from_data",
+            "batch_rows",
+            batch_rows,
+            lambda b: isinstance(b, int) and not isinstance(b, bool) and b >= 1,
+            "an int >= 1",
+        )
+        chunks = iter_chunks(data, role="profiled", batch_rows=batch_rows)
+        columns = {
+            name: ColumnProfile(name, k=k, max_levels=max_levels) for name in chunks.schema.names
+        }
+        if len(columns) != len(chunks.schema.names):
+            raise SchemaError(
+                f"The profiled data has duplicated column names: {chunks.schema.names}."
+            )
+        rows = 0
+        for batch in chunks.batches:
+            for name, column in zip(batch.schema.names, batch.columns, strict=True):
+                columns[name].update(column)
+            rows += batch.num_rows
+            if on_progress is not None:
+                on_progress(rows, chunks.total_rows)
+        if rows == 0:
+            raise NoDataError("The profiled data has no rows.")
+        return cls(columns, rows)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Names of the profiled columns, in data order."""
+        return tuple(self._columns)
+
+    def __getitem__(self, name: str) -> ColumnProfile:
+        try:
+            return self._columns[name]
+        except KeyError:
+            raise KeyError(
+                f"No column {name!r} in this profile; it has {list(self._columns)}."
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._columns
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def merge(self, other: "Profile") -> "Profile":
+        """A new profile of both data sets; they must have the same columns."""
+        if not isinstance(other, Profile):
+            raise IncompatibleError(f"Profile.merge takes a Profile. Got {type(other).__name__}.")
+        if set(self._columns) != set(other._columns):
+            only_self = sorted(set(self._columns) - set(other._columns))
+            only_other = sorted(set(other._columns) - set(self._columns))
+            raise IncompatibleError(
+                "Profiles merge only with the same columns: "
+                f"only in the first {only_self}, only in the second {only_other}."
+            )
+        merged = {name: column.merge(other[name]) for name, column in self._columns.items()}
+        return Profile(merged, self.n + other.n)
+
+    # persisting -----------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        """The profile file's bytes (gzip-compressed JSON, reproducible)."""
+        from shiftwatch import __version__
+
+        document = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "written_by": f"shiftwatch {__version__}",
+            "n": self.n,
+            "columns": [column.to_dict() for column in self._columns.values()],
+        }
+        text = json.dumps(document, separators=(",", ":"), allow_nan=False)
+        return gzip.compress(text.encode("utf-8"), mtime=0)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, source: str = "the profile") -> Self:
+        """Read a profile from :meth:`to_bytes`'s output."""
+        try:
+            document = json.loads(gzip.decompress(data))
+        except (OSError, EOFError, ValueError) as error:
+            raise FormatError(f"{source} is not a shiftwatch profile: {error}.") from None
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            raise FormatError(f"{source} is not a shiftwatch profile (no {FORMAT!r} header).")
+        version = document.get("version")
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise FormatError(
+                f"{source} has profile format version {version!r}, written by "
+                f"{document.get('written_by', 'another program')}; this shiftwatch reads "
+                f"versions up to {FORMAT_VERSION}. Upgrade shiftwatch to read it."
+            )
+        try:
+            columns = [ColumnProfile.from_dict(state) for state in document["columns"]]
+            return cls({c.name: c for c in columns}, int(document["n"]))
+        except (KeyError, TypeError, ValueError) as error:
+            if isinstance(error, FormatError):
+                raise
+            raise FormatError(f"{source} is a damaged shiftwatch profile: {error!r}.") from None
+
+    def save(self, path: str | Path) -> None:
+        """Write the profile to ``path`` (by convention ``*.swp``)."""
+        Path(path).write_bytes(self.to_bytes())
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        """Read a profile written by :meth:`save`."""
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise FormatError(f"Cannot read the profile '{path}': {error.strerror}.") from None
+        return cls.from_bytes(data, source=f"'{path}'")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Profile) and self.to_bytes() == other.to_bytes()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Profile(n={self.n}, columns={len(self._columns)})"

@@ -1,0 +1,277 @@
+"""Category counts: exact up to a bound on the number of levels, hashed groups beyond it.
+
+Up to ``max_levels`` distinct categories every count is kept exactly. Past that bound the
+counts move into ``groups`` buckets chosen by a stable hash of each category. A group's count
+is still exact, so a chi-squared test on the groups is a valid test of the same hypothesis
+(two equal distributions give equal group distributions); it only loses the power to see
+shifts *within* a group. Beside the groups, a DataSketches frequent-items sketch keeps the
+heaviest categories with a stated error (``most_frequent``), and an HLL sketch the number of
+distinct categories (within about 1.6%).
+"""
+
+import base64
+import decimal
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any, Self
+
+import datasketches
+import numpy as np
+import numpy.typing as npt
+
+from shiftwatch._validation import check_parameter
+from shiftwatch.errors import FormatError, IncompatibleError, InvalidParameterError
+from shiftwatch.stats._checks import IntArray
+
+DEFAULT_MAX_LEVELS = 4096
+DEFAULT_GROUPS = 1024
+_HLL_LG_K = 12
+_TOP_LG_MAP_SIZE = 10
+_VERSION = 1
+
+
+def _plain(value: Any) -> Any:
+    """A category as a plain JSON-able Python value (numpy scalars and decimals unwrapped)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bool | int | float | str):
+        return value
+    raise InvalidParameterError(
+        f"Frequencies counts numbers, strings and booleans. Got {type(value).__name__} {value!r}."
+    )
+
+
+def _key(value: Any) -> str:
+    """A stable text form of a category; 1 and 1.0 share one, as they share a dict key."""
+    if isinstance(value, bool):
+        return f"b:{int(value)}"
+    if isinstance(value, int):
+        return f"i:{value}"
+    if isinstance(value, float):
+        return f"i:{int(value)}" if value.is_integer() else f"f:{value!r}"
+    return f"s:{value}"
+
+
+def _value(key: str) -> Any:
+    tag, text = key[0], key[2:]
+    if tag == "b":
+        return text == "1"
+    if tag == "i":
+        return int(text)
+    if tag == "f":
+        return float(text)
+    return text
+
+
+def _group(key: str, groups: int) -> int:
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") % groups
+
+
+class Frequencies:
+    """How often each category occurs: exact up to ``max_levels`` levels, grouped beyond.
+
+    >>> frequencies = Frequencies(max_levels=3, groups=4)
+    >>> frequencies.update(["a", "b", "a"])
+    >>> frequencies.exact, frequencies.counts, frequencies.n
+    (True, {'a': 2, 'b': 1}, 3)
+    >>> more = Frequencies(max_levels=3, groups=4)
+    >>> more.update_counts(["c", "d"], [5, 1])
+    >>> merged = frequencies.merge(more)
+    >>> merged.exact, merged.distinct, merged.n, int(merged.group_counts().sum())
+    (False, 4, 9, 9)
+    >>> merged.most_frequent(1)
+    [('c', 5)]
+    """
+
+    def __init__(self, max_levels: int = DEFAULT_MAX_LEVELS, groups: int = DEFAULT_GROUPS) -> None:
+        for name, value in (("max_levels", max_levels), ("groups", groups)):
+            check_parameter(
+                "Frequencies",
+                name,
+                value,
+                lambda v: isinstance(v, int | np.integer) and not isinstance(v, bool) and v >= 1,
+                "an int >= 1",
+            )
+        self.max_levels = int(max_levels)
+        self.groups = int(groups)
+        self._counts: dict[Any, int] | None = {}
+        self._group_counts: IntArray | None = None
+        self._distinct: Any = None  # hll_sketch once grouped
+        self._top: Any = None  # frequent_strings_sketch once grouped
+
+    def update(self, values: npt.ArrayLike) -> None:
+        """Count each value of an array (or a scalar) once."""
+        array = np.asarray(values).ravel()
+        if array.size:
+            uniques, counts = np.unique(array, return_counts=True)
+            self.update_counts(uniques.tolist(), counts.tolist())
+
+    def update_counts(self, values: Iterable[Any], counts: Iterable[int]) -> None:
+        """Add pre-tallied counts: ``counts[i]`` occurrences of ``values[i]``."""
+        pairs = [(_plain(v), int(c)) for v, c in zip(values, counts, strict=True)]
+        if any(c < 0 for _, c in pairs):
+            raise InvalidParameterError("Frequencies.update_counts takes counts >= 0.")
+        if self._counts is not None:
+            for value, count in pairs:
+                self._counts[value] = self._counts.get(value, 0) + count
+            if len(self._counts) > self.max_levels:
+                self._to_groups()
+            return
+        self._add_grouped(pairs)
+
+    def _to_groups(self) -> None:
+        assert self._counts is not None
+        pairs = list(self._counts.items())
+        self._counts = None
+        self._group_counts = np.zeros(self.groups, dtype=np.int64)
+        self._distinct = datasketches.hll_sketch(_HLL_LG_K)
+        self._top = datasketches.frequent_strings_sketch(_TOP_LG_MAP_SIZE)
+        self._add_grouped(pairs)
+
+    def _add_grouped(self, pairs: list[tuple[Any, int]]) -> None:
+        assert self._group_counts is not None
+        for value, count in pairs:
+            key = _key(value)
+            self._group_counts[_group(key, self.groups)] += count
+            self._distinct.update(key)
+            if count:
+                self._top.update(key, count)
+
+    def merge(self, other: "Frequencies") -> "Frequencies":
+        """A new summary of both inputs; both must use the same number of groups."""
+        if not isinstance(other, Frequencies) or other.groups != self.groups:
+            raise IncompatibleError(
+                "Frequencies merge only with Frequencies of the same number of groups."
+            )
+        merged = self.deserialize(self.serialize())
+        if other._counts is not None:
+            merged.update_counts(other._counts.keys(), other._counts.values())
+            return merged
+        if merged._counts is not None:
+            merged._to_groups()
+        assert merged._group_counts is not None
+        assert other._group_counts is not None
+        merged._group_counts += other._group_counts
+        union = datasketches.hll_union(_HLL_LG_K)
+        union.update(merged._distinct)
+        union.update(other._distinct)
+        merged._distinct = union.get_result()
+        merged._top.merge(other._top)
+        return merged
+
+    @property
+    def exact(self) -> bool:
+        """Whether every category's count is known (at most ``max_levels`` levels seen)."""
+        return self._counts is not None
+
+    @property
+    def counts(self) -> dict[Any, int]:
+        """The count of every category, in first-seen order (only while exact)."""
+        if self._counts is None:
+            raise IncompatibleError(
+                f"More than {self.max_levels} categories were seen: only counts of hashed "
+                "groups and of the most frequent categories are kept."
+            )
+        return dict(self._counts)
+
+    @property
+    def n(self) -> int:
+        """Number of values counted."""
+        if self._counts is not None:
+            return sum(self._counts.values())
+        assert self._group_counts is not None
+        return int(self._group_counts.sum())
+
+    def is_empty(self) -> bool:
+        """Whether nothing has been counted."""
+        return self.n == 0
+
+    @property
+    def distinct(self) -> int:
+        """Number of distinct categories: exact while exact, an HLL estimate beyond."""
+        if self._counts is not None:
+            return len(self._counts)
+        estimate: float = self._distinct.get_estimate()
+        return max(round(estimate), self.max_levels + 1)
+
+    def group_counts(self) -> IntArray:
+        """Counts per hashed group (the same grouping in every Frequencies of this size)."""
+        if self._group_counts is not None:
+            return self._group_counts.copy()
+        groups = np.zeros(self.groups, dtype=np.int64)
+        for value, count in (self._counts or {}).items():
+            groups[_group(_key(value), self.groups)] += count
+        return groups
+
+    def most_frequent(self, limit: int = 10) -> list[tuple[Any, int]]:
+        """Up to ``limit`` most frequent categories with their counts (estimates once grouped).
+
+        Once grouped, only categories certainly above the sketch's error are listed.
+        """
+        if self._counts is not None:
+            ranked = sorted(self._counts.items(), key=lambda item: -item[1])
+            return ranked[:limit]
+        rows = self._top.get_frequent_items(
+            datasketches.frequent_items_error_type.NO_FALSE_POSITIVES
+        )
+        return [(_value(key), int(estimate)) for key, estimate, *_ in rows[:limit]]
+
+    def serialize(self) -> bytes:
+        """Bytes that :meth:`deserialize` turns back into an identical summary."""
+        state: dict[str, Any] = {
+            "version": _VERSION,
+            "max_levels": self.max_levels,
+            "groups": self.groups,
+        }
+        if self._counts is not None:
+            state["counts"] = [[value, count] for value, count in self._counts.items()]
+        else:
+            assert self._group_counts is not None
+            state["group_counts"] = self._group_counts.tolist()
+            state["distinct"] = base64.b64encode(self._distinct.serialize_compact()).decode()
+            state["top"] = base64.b64encode(self._top.serialize()).decode()
+        return json.dumps(state, separators=(",", ":")).encode()
+
+    @classmethod
+    def deserialize(cls, data: bytes) -> Self:
+        """Rebuild a summary from :meth:`serialize`'s bytes."""
+        try:
+            state = json.loads(data)
+            if state["version"] != _VERSION:
+                raise FormatError(f"Frequencies format version {state['version']} is not known.")
+            frequencies = cls(state["max_levels"], state["groups"])
+            if "counts" in state:
+                frequencies._counts = dict(state["counts"])
+                return frequencies
+            frequencies._counts = None
+            frequencies._group_counts = np.array(state["group_counts"], dtype=np.int64)
+            frequencies._distinct = datasketches.hll_sketch.deserialize(
+                base64.b64decode(state["distinct"])
+            )
+            frequencies._top = datasketches.frequent_strings_sketch.deserialize(
+                base64.b64decode(state["top"])
+            )
+        except (ValueError, KeyError, TypeError, RuntimeError) as error:
+            if isinstance(error, FormatError):
+                raise
+            raise FormatError(f"Not a serialized Frequencies: {error}") from None
+        return frequencies
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"data": self.serialize()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(self.deserialize(state["data"]).__dict__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Frequencies) and self.serialize() == other.serialize()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        state = "exact" if self.exact else f"{self.groups} hashed groups"
+        return f"Frequencies(n={self.n}, distinct={self.distinct}, {state})"
