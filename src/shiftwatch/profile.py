@@ -259,16 +259,15 @@ def _as_float(chunk: pa.ChunkedArray) -> FloatArray:
 class Profile:
     """Summaries of every column of a data set: mergeable, bounded in memory, saved as a file.
 
-        >>> import numpy as np
-    import numpy.typing as npt
-        >>> rng = np.random.default_rng(0)
-        >>> first = Profile.from_data({"age": rng.normal(40, 10, 5000), "plan": ["a", "b"] * 2500})
-        >>> second = Profile.from_data({"age": rng.normal(40, 10, 5000), "plan": ["b"] * 5000})
-        >>> whole = first.merge(second)
-        >>> whole.n, whole["plan"].frequencies.counts, whole["age"].kind.value
-        (10000, {'a': 2500, 'b': 7500}, 'numeric')
-        >>> round(whole["age"].quantiles.get_quantile(0.5))
-        40
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> first = Profile.from_data({"age": rng.normal(40, 10, 5000), "plan": ["a", "b"] * 2500})
+    >>> second = Profile.from_data({"age": rng.normal(40, 10, 5000), "plan": ["b"] * 5000})
+    >>> whole = first.merge(second)
+    >>> whole.n, whole["plan"].frequencies.counts, whole["age"].kind.value
+    (10000, {'a': 2500, 'b': 7500}, 'numeric')
+    >>> round(whole["age"].quantiles.get_quantile(0.5))
+    40
     """
 
     def __init__(self, columns: Mapping[str, ColumnProfile], n: int) -> None:
