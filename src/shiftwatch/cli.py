@@ -17,7 +17,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from shiftwatch.compare import ProgressCallback
 from shiftwatch.compare import compare as compare_data
 from shiftwatch.errors import InvalidParameterError, ShiftwatchError
+from shiftwatch.profile import Profile, RowsCallback
+from shiftwatch.report.profile_table import profile_table
 from shiftwatch.report.terminal import report_table
+from shiftwatch.sketch.quantiles import DEFAULT_K
 
 app = typer.Typer(
     name="shiftwatch",
@@ -136,6 +139,63 @@ def compare(
         console.print(report_table(report))
     if fail_on_drift and report.drifted:
         raise typer.Exit(EXIT_DRIFT)
+
+
+@contextmanager
+def _row_progress(enabled: bool) -> Iterator[RowsCallback | None]:
+    """A Rich progress bar over rows on standard error, gone when the work is done."""
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("profiling"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("rows", total=None)
+
+        def advance(rows: int, total: int | None) -> None:
+            progress.update(task, completed=rows, total=total)
+
+        yield advance
+
+
+@app.command()
+def profile(
+    data: Annotated[
+        str, typer.Argument(help="Data: CSV, Parquet, JSON lines, or a folder/glob of Parquet.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Profile file to write.")],
+    k: Annotated[int, typer.Option(help="Quantile sketch size: error ~ 1/k.")] = DEFAULT_K,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Summarise DATA in one pass (bounded memory) into a profile file."""
+    try:
+        with _row_progress(enabled=not quiet and errors.is_terminal) as on_progress:
+            result = Profile.from_data(data, k=k, on_progress=on_progress)
+        result.save(output)
+    except ShiftwatchError as error:
+        raise _fail(str(error)) from None
+    except OSError as error:
+        raise _fail(f"cannot write the profile: {error}") from None
+    if not quiet:
+        console.print(profile_table(result))
+        console.print(escape(f"Wrote {output} ({output.stat().st_size:,} bytes)."))
+
+
+@app.command()
+def show(
+    path: Annotated[Path, typer.Argument(help="A profile file written by `shiftwatch profile`.")],
+) -> None:
+    """Print what a profile holds, column by column."""
+    try:
+        loaded = Profile.load(path)
+    except ShiftwatchError as error:
+        raise _fail(str(error)) from None
+    console.print(profile_table(loaded))
 
 
 @app.command()

@@ -1,0 +1,49 @@
+"""A profile as a Rich table: what each column holds, at a glance."""
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from shiftwatch.columns import ColumnKind
+from shiftwatch.profile import ColumnProfile, Profile
+from shiftwatch.report._format import number
+
+TOP_CATEGORIES = 3
+
+
+def _values(column: ColumnProfile) -> str:
+    """The range and median of numbers, or the most frequent categories."""
+    quantiles = column.quantiles
+    if column.kind == ColumnKind.NUMERIC and quantiles is not None and not quantiles.is_empty():
+        low, middle, high = (quantiles.get_quantile(q) for q in (0.0, 0.5, 1.0))
+        return f"{number(low)} .. {number(middle)} .. {number(high)}"
+    if column.frequencies is not None and not column.frequencies.is_empty():
+        top = column.frequencies.most_frequent(TOP_CATEGORIES)
+        shown = ", ".join(f"{value!r} {count / column.frequencies.n:.0%}" for value, count in top)
+        more = column.frequencies.distinct - len(top)
+        return shown + (f" (+{more:,} more)" if more > 0 else "")
+    return ""
+
+
+def profile_table(profile: Profile) -> Group:
+    """A Rich renderable: one line per column with kind, missing share and values.
+
+    >>> from rich.console import Console
+    >>> profile = Profile.from_data({"age": [31.0, 45.0, None], "plan": ["a", "b", "a"]})
+    >>> console = Console(width=80, record=True)
+    >>> console.print(profile_table(profile))
+    >>> "age" in console.export_text() and "'a' 67%" in console.export_text()
+    True
+    """
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("column", overflow="fold")
+    table.add_column("kind")
+    table.add_column("missing", justify="right")
+    table.add_column("values: min .. median .. max, or top", overflow="fold")
+    for name in profile:
+        column = profile[name]
+        missing = column.missing / column.n if column.n else 0.0
+        table.add_row(name, column.kind.value, f"{missing:.1%}", _values(column))
+    title = Text(f"{profile.n:,} rows, {len(profile)} columns", style="bold")
+    return Group(title, table)
