@@ -10,33 +10,26 @@ significant-but-immaterial, not as drift.
 """
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import pyarrow as pa
 
 from shiftwatch._validation import check_alpha, check_parameter, check_threshold
-from shiftwatch.columns import (
-    TESTED_KINDS,
-    ColumnKind,
-    category_counts,
-    check_kind,
-    check_same_family,
-    column_family,
-    infer_kind,
-    missing_count,
-    numeric_values,
+from shiftwatch.column_pairs import (
+    ProfiledSide,
+    RawSide,
+    Side,
+    categorical_pair,
+    numeric_pair,
 )
+from shiftwatch.columns import TESTED_KINDS, ColumnKind, check_kind, check_same_family
 from shiftwatch.drift_report import Check, ColumnResult, DriftReport
 from shiftwatch.errors import InvalidParameterError, NoDataError, SchemaError
 from shiftwatch.io import to_table
-from shiftwatch.policy import (
-    MISSING_THRESHOLD,
-    NumericPair,
-    Pair,
-    align_counts,
-    choose_test,
-)
+from shiftwatch.policy import MISSING_THRESHOLD, Pair, SketchPair, choose_test
+from shiftwatch.profile import PROFILE_SUFFIX, Profile
 from shiftwatch.stats import CORRECTIONS, proportion
 from shiftwatch.stats.result import TestResult
 
@@ -78,21 +71,19 @@ OVERRIDABLE_KINDS = (
 )
 
 
-def _kind_of(
-    name: str, reference: pa.ChunkedArray, current: pa.ChunkedArray, override: str | None
-) -> ColumnKind:
-    check_same_family(name, column_family(reference), column_family(current))
+def _kind_of(name: str, reference: Side, current: Side, override: str | None) -> ColumnKind:
+    check_same_family(name, reference.family, current.family)
     if override is None:
-        kind = infer_kind(reference)
-        return infer_kind(current) if kind == ColumnKind.EMPTY else kind
+        kind = reference.inferred_kind()
+        return current.inferred_kind() if kind == ColumnKind.EMPTY else kind
     if override not in [k.value for k in OVERRIDABLE_KINDS]:
         allowed = [k.value for k in OVERRIDABLE_KINDS]
         raise InvalidParameterError(
             f"Unknown kind {override!r} for column {name!r}: expected one of {allowed}."
         )
     kind = ColumnKind(override)
-    for column in (reference, current):
-        check_kind(name, kind, column_family(column))
+    for side in (reference, current):
+        check_kind(name, kind, side.family)
     return kind
 
 
@@ -112,12 +103,10 @@ def _missing_check(
         work.results.append(("missing", result))
 
 
-def _pair(
-    work: _ColumnWork, reference: pa.ChunkedArray, current: pa.ChunkedArray
-) -> tuple[Pair, int, int]:
+def _pair(work: _ColumnWork, reference: Side, current: Side) -> tuple[Pair, int, int]:
     """Values of both sides, the counts of what was left out, and notes on exclusions."""
     if work.kind == ColumnKind.NUMERIC:
-        ref, cur = numeric_values(reference), numeric_values(current)
+        ref, cur = reference.numbers(), current.numbers()
         for role, values in (("reference", ref), ("current", cur)):
             if values.n_infinite:
                 work.notes.append(
@@ -125,27 +114,39 @@ def _pair(
                     "distribution test and counted as missing"
                 )
         work.details.update(infinite_reference=ref.n_infinite, infinite_current=cur.n_infinite)
-        return NumericPair(ref.sorted, cur.sorted), ref.n_excluded, cur.n_excluded
-    ref_counts, cur_counts = category_counts(reference), category_counts(current)
-    pair = align_counts(ref_counts.counts, cur_counts.counts)
-    if pair.new_categories:
-        count = len(pair.new_categories)
-        shown = ", ".join(repr(c) for c in pair.new_categories[:10])
+        pair = numeric_pair(ref, cur)
+        if isinstance(pair, SketchPair):
+            work.notes.append(
+                "tested from quantile sketches: the KS distance is reduced by their rank error "
+                f"({pair.rank_error:.2g}) before its p-value"
+            )
+        return pair, ref.n_missing + ref.n_infinite, cur.n_missing + cur.n_infinite
+    ref_counts, cur_counts = reference.categories(), current.categories()
+    categorical = categorical_pair(ref_counts, cur_counts)
+    if categorical.grouped:
+        work.notes.append(
+            f"too many categories to count each: tested on {len(categorical.categories)} "
+            "hashed groups of categories"
+        )
+    if categorical.new_categories:
+        count = len(categorical.new_categories)
+        shown = ", ".join(repr(c) for c in categorical.new_categories[:10])
         more = f" and {count - 10} more" if count > 10 else ""
         work.notes.append(
             f"{count} {'category' if count == 1 else 'categories'} never seen in the reference "
-            f"({shown}{more}) hold {pair.new_category_share:.2%} of current rows"
+            f"({shown}{more}) hold {categorical.new_category_share:.2%} of current rows"
         )
         work.details.update(
-            new_categories=pair.new_categories, new_category_share=pair.new_category_share
+            new_categories=categorical.new_categories,
+            new_category_share=categorical.new_category_share,
         )
-    return pair, ref_counts.n_missing, cur_counts.n_missing
+    return categorical, ref_counts.n_missing, cur_counts.n_missing
 
 
 def _column_work(
     name: str,
-    reference: pa.ChunkedArray,
-    current: pa.ChunkedArray,
+    reference: Side,
+    current: Side,
     *,
     alpha: float,
     kind_override: str | None,
@@ -153,7 +154,7 @@ def _column_work(
     threshold_override: float | None,
 ) -> _ColumnWork:
     kind = _kind_of(name, reference, current, kind_override)
-    work = _ColumnWork(name, kind, len(reference), len(current))
+    work = _ColumnWork(name, kind, reference.n, current.n)
     if kind not in TESTED_KINDS:
         if test_override is not None or threshold_override is not None:
             raise InvalidParameterError(
@@ -161,7 +162,7 @@ def _column_work(
                 "or threshold override does not apply to it."
             )
         work.notes.append(f"{kind.value} column: distribution not tested")
-        _missing_check(work, missing_count(reference), missing_count(current), alpha)
+        _missing_check(work, reference.missing(), current.missing(), alpha)
         return work
     test = choose_test(name, kind, test_override)
     pair, missing_reference, missing_current = _pair(work, reference, current)
@@ -173,7 +174,7 @@ def _column_work(
         return work
     threshold = test.default_threshold if threshold_override is None else threshold_override
     try:
-        result = test.run(pair, alpha, threshold)
+        result = test.apply(name, pair, alpha, threshold)
     except NoDataError as error:
         work.notes.append(f"distribution not tested: {error}")
         return work
@@ -181,8 +182,34 @@ def _column_work(
     return work
 
 
+class _Source:
+    """One data set as ``compare`` reads it: an Arrow table or a profile."""
+
+    def __init__(self, data: Any, role: str) -> None:
+        if isinstance(data, str | Path) and str(data).endswith(PROFILE_SUFFIX):
+            data = Profile.load(data)
+        self.data: pa.Table | Profile = (
+            data if isinstance(data, Profile) else to_table(data, role=role)
+        )
+
+    @property
+    def column_names(self) -> list[str]:
+        if isinstance(self.data, Profile):
+            return list(self.data.column_names)
+        return list(self.data.column_names)
+
+    @property
+    def n(self) -> int:
+        return self.data.n if isinstance(self.data, Profile) else self.data.num_rows
+
+    def side(self, name: str) -> Side:
+        if isinstance(self.data, Profile):
+            return ProfiledSide(self.data[name])
+        return RawSide(self.data.column(name))
+
+
 def _select_columns(
-    reference: pa.Table, current: pa.Table, columns: Sequence[str] | None
+    reference: _Source, current: _Source, columns: Sequence[str] | None
 ) -> list[str]:
     if columns is not None:
         if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
@@ -244,9 +271,12 @@ def compare(
     """Compare current data with reference data, column by column.
 
     ``reference`` and ``current`` may be pandas or polars data frames, pyarrow tables, dicts
-    of 1-D arrays, or paths to CSV, Parquet or JSON-lines files. ``kinds``, ``tests`` and
-    ``thresholds`` override the defaults per column (see :mod:`shiftwatch.policy`);
-    ``correction`` is one of "holm" (default), "bonferroni", "benjamini_hochberg", "none".
+    of 1-D arrays, paths to CSV, Parquet or JSON-lines files, or profiles
+    (:class:`~shiftwatch.profile.Profile` objects or ``.swp`` files). Summaries give the same
+    results as raw data while exact; beyond, numeric tests account for the sketches' rank
+    error and categories are tested in hashed groups (see :mod:`shiftwatch.column_pairs`).
+    ``kinds``, ``tests`` and ``thresholds`` override the defaults per column (see
+    :mod:`shiftwatch.policy`); ``correction`` is one of "holm" (default), "bonferroni", "benjamini_hochberg", "none".
     ``on_progress(done, total, column)`` is called after each column.
 
     >>> import numpy as np
@@ -267,9 +297,9 @@ def compare(
         lambda c: c in CORRECTIONS,
         f"one of {sorted(CORRECTIONS)}",
     )
-    reference_table = to_table(reference, role="reference")
-    current_table = to_table(current, role="current")
-    names = _select_columns(reference_table, current_table, columns)
+    reference_source = _Source(reference, "reference")
+    current_source = _Source(current, "current")
+    names = _select_columns(reference_source, current_source, columns)
     kind_overrides = _check_overrides(kinds, "kinds", names)
     test_overrides = _check_overrides(tests, "tests", names)
     threshold_overrides = _check_overrides(thresholds, "thresholds", names)
@@ -281,8 +311,8 @@ def compare(
         works.append(
             _column_work(
                 name,
-                reference_table.column(name),
-                current_table.column(name),
+                reference_source.side(name),
+                current_source.side(name),
                 alpha=alpha,
                 kind_override=kind_overrides.get(name),
                 test_override=test_overrides.get(name),
@@ -291,7 +321,7 @@ def compare(
         )
         if on_progress is not None:
             on_progress(done, len(names), name)
-    return _decide(works, alpha, correction, reference_table.num_rows, current_table.num_rows)
+    return _decide(works, alpha, correction, reference_source.n, current_source.n)
 
 
 def _decide(

@@ -15,6 +15,7 @@ distances) decide by their threshold alone and stand outside the false-alarm gua
 report says so.
 """  # noqa: E501
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -24,7 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 from shiftwatch.columns import ColumnKind
-from shiftwatch.errors import InvalidParameterError
+from shiftwatch.errors import IncompatibleError, InvalidParameterError
+from shiftwatch.sketch import Histogram
 from shiftwatch.stats import (
     binned_counts,
     chi2,
@@ -37,14 +39,18 @@ from shiftwatch.stats import (
     total_variation,
     wasserstein,
 )
-from shiftwatch.stats._checks import FloatArray, IntArray
+from shiftwatch.stats._checks import FloatArray, IntArray, WeightedSample
+from shiftwatch.stats.binning import weighted_quantile_edges
 from shiftwatch.stats.hellinger_distance import DEFAULT_THRESHOLD as HELLINGER_THRESHOLD
 from shiftwatch.stats.jensen_shannon_distance import DEFAULT_THRESHOLD as JENSEN_SHANNON_THRESHOLD
+from shiftwatch.stats.kolmogorov_smirnov import ks_weighted
 from shiftwatch.stats.population_stability import DEFAULT_THRESHOLD as PSI_THRESHOLD
 from shiftwatch.stats.proportion_test import DEFAULT_THRESHOLD as PROPORTION_THRESHOLD
-from shiftwatch.stats.result import TestResult
+from shiftwatch.stats.result import TestResult, distance_result
 from shiftwatch.stats.total_variation_distance import DEFAULT_THRESHOLD as CATEGORICAL_THRESHOLD
 from shiftwatch.stats.wasserstein_distance import DEFAULT_THRESHOLD as NUMERIC_THRESHOLD
+from shiftwatch.stats.wasserstein_distance import EFFECT_UNIT as WASSERSTEIN_UNIT
+from shiftwatch.stats.wasserstein_distance import wasserstein_weighted
 
 
 @dataclass(frozen=True)
@@ -64,12 +70,54 @@ class NumericPair:
 
 
 @dataclass(frozen=True)
+class SketchPair:
+    """Summaries of one numeric column: weighted values whose ranks are uncertain.
+
+    ``rank_error`` bounds the error of both sides' ranks together (see
+    :func:`shiftwatch.stats.kolmogorov_smirnov.ks_weighted`).
+    """
+
+    reference: WeightedSample
+    current: WeightedSample
+    rank_error: float
+    reference_std: float
+    current_std: float
+
+    def sizes(self) -> tuple[int, int]:
+        """How many values each side summarises."""
+        return int(self.reference[1].sum()), int(self.current[1].sum())
+
+    def counts(self) -> tuple[IntArray, IntArray]:
+        """Counts on bins cut at the reference deciles (approximate beyond exact sketches)."""
+        edges = weighted_quantile_edges(*self.reference)
+        counts = []
+        for values, weights in (self.reference, self.current):
+            histogram = Histogram(edges)
+            histogram.update(values, weights)
+            counts.append(histogram.counts)
+        return counts[0], counts[1]
+
+    def effect(self) -> float:
+        """Wasserstein-1 distance in reference standard deviations (else current ones)."""
+        distance = wasserstein_weighted(self.reference, self.current)
+        scale = self.reference_std if self.reference_std > 0 else self.current_std
+        if scale > 0:
+            return distance / scale
+        return 0.0 if distance == 0 else math.inf
+
+
+@dataclass(frozen=True)
 class CategoricalPair:
-    """Counts of one categorical column in both sets, aligned over the union of categories."""
+    """Counts of one categorical column in both sets, aligned over the union of categories.
+
+    ``grouped`` pairs hold counts of hashed groups of categories (from profiles with too many
+    categories to count each), not of categories themselves.
+    """
 
     categories: tuple[Any, ...]
     reference: IntArray
     current: IntArray
+    grouped: bool = False
 
     def sizes(self) -> tuple[int, int]:
         """How many values each side holds."""
@@ -82,7 +130,9 @@ class CategoricalPair:
     @cached_property
     def _unseen(self) -> npt.NDArray[np.bool_]:
         """Categories seen in the current set and never in the reference."""
-        unseen: npt.NDArray[np.bool_] = (self.reference == 0) & (self.current > 0)
+        unseen: npt.NDArray[np.bool_] = (
+            (self.reference == 0) & (self.current > 0) & (not self.grouped)
+        )
         return unseen
 
     @property
@@ -96,7 +146,7 @@ class CategoricalPair:
         return float(self.current[self._unseen].sum() / max(self.current.sum(), 1))
 
 
-Pair = NumericPair | CategoricalPair
+Pair = NumericPair | SketchPair | CategoricalPair
 Runner = Callable[[Any, float, float], TestResult]
 
 
@@ -108,6 +158,19 @@ class ColumnTest:
     kinds: frozenset[ColumnKind]
     default_threshold: float
     run: Runner
+    on_sketches: Runner | None = None
+
+    def apply(self, column: str, pair: Pair, alpha: float, threshold: float) -> TestResult:
+        """Run the test on ``pair``; on sketches only if it can account for their error."""
+        if not isinstance(pair, SketchPair):
+            return self.run(pair, alpha, threshold)
+        if self.on_sketches is None:
+            usable = sorted(t.name for t in _ALL_TESTS if t.on_sketches and t.kinds & self.kinds)
+            raise IncompatibleError(
+                f"Test {self.name!r} needs every value of column {column!r}, which comes from "
+                f"a quantile sketch here; tests that work on sketches: {usable}."
+            )
+        return self.on_sketches(pair, alpha, threshold)
 
 
 _NUMERIC = frozenset({ColumnKind.NUMERIC})
@@ -124,12 +187,45 @@ def _on_counts(function: Callable[..., TestResult], with_alpha: bool) -> Runner:
     return run
 
 
+def _ks_on_sketches(pair: SketchPair, alpha: float, threshold: float) -> TestResult:
+    return ks_weighted(
+        pair.reference,
+        pair.current,
+        rank_error=pair.rank_error,
+        effect=pair.effect(),
+        alpha=alpha,
+        threshold=threshold,
+    )
+
+
+def _wasserstein_on_sketches(pair: SketchPair, alpha: float, threshold: float) -> TestResult:
+    n_reference, n_current = pair.sizes()
+    return distance_result(
+        "wasserstein",
+        wasserstein_weighted(pair.reference, pair.current),
+        WASSERSTEIN_UNIT,
+        threshold,
+        n_reference,
+        n_current,
+        effect=pair.effect(),
+    )
+
+
+def _distance_on_counts(
+    name: str, threshold: float, function: Callable[..., TestResult]
+) -> ColumnTest:
+    """A distance on counts: it has no p-value, so it runs on sketches' counts as well."""
+    run = _on_counts(function, with_alpha=False)
+    return ColumnTest(name, _ANY, threshold, run, on_sketches=run)
+
+
 _ALL_TESTS = (
     ColumnTest(
         "ks",
         _NUMERIC,
         NUMERIC_THRESHOLD,
         lambda p, a, t: ks_sorted(p.reference, p.current, alpha=a, threshold=t),
+        _ks_on_sketches,
     ),
     ColumnTest(
         "cvm",
@@ -142,13 +238,14 @@ _ALL_TESTS = (
         _NUMERIC,
         NUMERIC_THRESHOLD,
         lambda p, a, t: wasserstein(p.reference, p.current, threshold=t),
+        _wasserstein_on_sketches,
     ),
     ColumnTest("chi2", _ANY, CATEGORICAL_THRESHOLD, _on_counts(chi2, True)),
     ColumnTest("g_test", _ANY, CATEGORICAL_THRESHOLD, _on_counts(g_test, True)),
-    ColumnTest("psi", _ANY, PSI_THRESHOLD, _on_counts(psi, False)),
-    ColumnTest("jensen_shannon", _ANY, JENSEN_SHANNON_THRESHOLD, _on_counts(jensen_shannon, False)),
-    ColumnTest("hellinger", _ANY, HELLINGER_THRESHOLD, _on_counts(hellinger, False)),
-    ColumnTest("total_variation", _ANY, CATEGORICAL_THRESHOLD, _on_counts(total_variation, False)),
+    _distance_on_counts("psi", PSI_THRESHOLD, psi),
+    _distance_on_counts("jensen_shannon", JENSEN_SHANNON_THRESHOLD, jensen_shannon),
+    _distance_on_counts("hellinger", HELLINGER_THRESHOLD, hellinger),
+    _distance_on_counts("total_variation", CATEGORICAL_THRESHOLD, total_variation),
 )
 TESTS: dict[str, ColumnTest] = {test.name: test for test in _ALL_TESTS}
 

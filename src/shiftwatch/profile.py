@@ -45,6 +45,7 @@ from shiftwatch.stats._checks import FloatArray
 
 FORMAT = "shiftwatch.profile"
 FORMAT_VERSION = 1
+PROFILE_SUFFIX = ".swp"
 MIN_MAX_LEVELS = 100
 
 RowsCallback = Callable[[int, int | None], None]

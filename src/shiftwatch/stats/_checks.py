@@ -7,6 +7,7 @@ from shiftwatch.errors import InvalidParameterError, NoDataError
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+WeightedSample = tuple[FloatArray, IntArray]  # sorted distinct values, their counts
 
 
 def finite_sample(owner: str, role: str, values: npt.ArrayLike) -> FloatArray:
@@ -78,3 +79,28 @@ def sorted_samples(
         np.sort(finite_sample(owner, "reference", reference)),
         np.sort(finite_sample(owner, "current", current)),
     )
+
+
+def weighted_cdfs(
+    reference_values: FloatArray,
+    reference_weights: IntArray,
+    current_values: FloatArray,
+    current_weights: IntArray,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Both empirical CDFs of two weighted samples (sorted distinct values) on their union.
+
+    Returns the union grid and each CDF evaluated at it (right-continuous).
+
+    >>> grid, ref, cur = weighted_cdfs(np.array([0.0, 1.0]), np.array([1, 3]),
+    ...                                np.array([1.0]), np.array([2]))
+    >>> grid.tolist(), ref.tolist(), cur.tolist()
+    ([0.0, 1.0], [0.25, 1.0], [0.0, 1.0])
+    """
+    grid = np.union1d(reference_values, current_values)
+
+    def cdf(values: FloatArray, weights: IntArray) -> FloatArray:
+        cumulative = np.concatenate(([0], np.cumsum(weights)))
+        at: FloatArray = cumulative[np.searchsorted(values, grid, side="right")] / cumulative[-1]
+        return at
+
+    return grid, cdf(reference_values, reference_weights), cdf(current_values, current_weights)

@@ -24,6 +24,24 @@ def quantile_edges(reference_sorted: FloatArray, bins: int = DEFAULT_BINS) -> Fl
     return np.unique(np.quantile(reference_sorted, levels))
 
 
+def weighted_quantile_edges(
+    values: FloatArray, weights: IntArray, bins: int = DEFAULT_BINS
+) -> FloatArray:
+    """:func:`quantile_edges` of a weighted sample (sorted distinct values and their counts).
+
+    Each edge is the smallest value whose cumulative share reaches the level.
+
+    >>> weighted_quantile_edges(np.array([1.0, 2.0, 3.0]), np.array([5, 3, 2]), bins=4).tolist()
+    [1.0, 2.0]
+    """
+    check_parameter(
+        "weighted_quantile_edges", "bins", bins, lambda b: int(b) == b and b >= 2, "an int >= 2"
+    )
+    cumulative = np.cumsum(weights)
+    levels = np.arange(1, bins) * cumulative[-1] / bins
+    return np.unique(values[np.searchsorted(cumulative, levels, side="left")])
+
+
 def binned_counts(
     reference_sorted: FloatArray, current_sorted: FloatArray, bins: int = DEFAULT_BINS
 ) -> tuple[IntArray, IntArray]:

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shiftwatch._validation import check_threshold
-from shiftwatch.stats._checks import FloatArray, sorted_samples
+from shiftwatch.stats._checks import FloatArray, WeightedSample, sorted_samples, weighted_cdfs
 from shiftwatch.stats.result import TestResult, distance_result
 
 EFFECT_UNIT = "reference std (Wasserstein-1 / std)"
@@ -39,6 +39,18 @@ def wasserstein_sorted(reference_sorted: FloatArray, current_sorted: FloatArray)
     widths = np.diff(levels, append=total)
     gaps = np.abs(reference_sorted[levels // ref_step] - current_sorted[levels // cur_step])
     return float(np.dot(widths, gaps) / total)
+
+
+def wasserstein_weighted(reference: WeightedSample, current: WeightedSample) -> float:
+    """Wasserstein-1 distance between two weighted samples: the area between their CDFs.
+
+    >>> ones = np.ones(3, dtype=np.int64)
+    >>> values = np.array([0.0, 1.0, 3.0])
+    >>> wasserstein_weighted((values, ones), (values + 2, ones))
+    2.0
+    """
+    grid, reference_cdf, current_cdf = weighted_cdfs(*reference, *current)
+    return float(np.dot(np.abs(reference_cdf - current_cdf)[:-1], np.diff(grid)))
 
 
 def scale_sorted(reference_sorted: FloatArray, current_sorted: FloatArray) -> float:
