@@ -276,8 +276,8 @@ def compare(
     results as raw data while exact; beyond, numeric tests account for the sketches' rank
     error and categories are tested in hashed groups (see :mod:`shiftwatch.column_pairs`).
     ``kinds``, ``tests`` and ``thresholds`` override the defaults per column (see
-    :mod:`shiftwatch.policy`); ``correction`` is one of "holm" (default), "bonferroni", "benjamini_hochberg", "none".
-    ``on_progress(done, total, column)`` is called after each column.
+    :mod:`shiftwatch.policy`); ``correction`` is one of "holm" (default), "bonferroni",
+    "benjamini_hochberg", "none". ``on_progress(done, total, column)`` is called after each column.
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(7)
