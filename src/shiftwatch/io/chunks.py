@@ -38,21 +38,36 @@ def _paths(pattern: str) -> list[Path]:
     return sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
 
 
-def _parquet_dataset(paths: list[Path], batch_rows: int, name: str) -> Chunks:
-    import pyarrow.dataset as ds
+def _parquet_dataset(paths: list[Path], batch_rows: int) -> Chunks:
+    """Parquet files read one after another, each with its own schema.
 
-    try:
-        dataset = ds.dataset([str(p) for p in paths], format="parquet")
-        total = dataset.count_rows()
-    except (pa.ArrowException, OSError) as error:
-        raise FormatError(f"Cannot read the Parquet dataset '{name}': {error}") from error
-    return Chunks(dataset.schema, total, iter(dataset.to_batches(batch_size=batch_rows)))
+    Files of one dataset may disagree on a column's type (integers in one, floats or nulls in
+    another); each batch keeps its file's types and the summaries decide what is compatible.
+    """
+    import pyarrow.parquet as pq
+
+    files = []
+    for path in paths:
+        try:
+            files.append(pq.ParquetFile(path))
+        except (pa.ArrowException, OSError) as error:
+            raise FormatError(f"Cannot read '{path}' as PARQUET: {error}") from error
+    total = sum(file.metadata.num_rows for file in files)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for path, file in zip(paths, files, strict=True):
+            try:
+                yield from file.iter_batches(batch_size=batch_rows)
+            except (pa.ArrowException, OSError) as error:
+                raise FormatError(f"Cannot read '{path}' as PARQUET: {error}") from error
+
+    return Chunks(files[0].schema_arrow, total, batches())
 
 
 def _file_chunks(path: Path, batch_rows: int) -> Chunks:
     kind = file_format(path)
     if kind == "parquet":
-        return _parquet_dataset([path], batch_rows, str(path))
+        return _parquet_dataset([path], batch_rows)
     if kind == "jsonl":
         import pyarrow.json as pa_json
 
@@ -113,7 +128,7 @@ def iter_chunks(data: Any, *, role: str = "input", batch_rows: int = DEFAULT_BAT
                 raise FormatError(
                     f"'{data}' names several files; only Parquet files are read as one dataset."
                 )
-            opened = _parquet_dataset(paths, batch_rows, str(data))
+            opened = _parquet_dataset(paths, batch_rows)
         if opened.schema is not None and len(opened.schema) == 0:
             raise NoDataError(f"The {role} data has no columns.")
         return opened

@@ -13,6 +13,7 @@ import base64
 import decimal
 import hashlib
 import json
+import math
 from collections.abc import Iterable
 from typing import Any, Self
 
@@ -36,7 +37,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, decimal.Decimal):
-        return float(value)
+        value = float(value)
+    if isinstance(value, float) and math.isnan(value):
+        raise InvalidParameterError("Frequencies does not count NaN: count it as missing.")
     if isinstance(value, bool | int | float | str):
         return value
     raise InvalidParameterError(
@@ -67,6 +70,8 @@ def _value(key: str) -> Any:
 
 
 def _group(key: str, groups: int) -> int:
+    if key.startswith("b:"):
+        key = "i" + key[1:]  # True and 1 are one dict key: they share a group too
     digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little") % groups
 
@@ -218,7 +223,8 @@ class Frequencies:
         rows = self._top.get_frequent_items(
             datasketches.frequent_items_error_type.NO_FALSE_POSITIVES
         )
-        return [(_value(key), int(estimate)) for key, estimate, *_ in rows[:limit]]
+        ranked = sorted(rows, key=lambda row: (-row[1], row[0]))
+        return [(_value(key), int(estimate)) for key, estimate, *_ in ranked[:limit]]
 
     def serialize(self) -> bytes:
         """Bytes that :meth:`deserialize` turns back into an identical summary."""
@@ -268,7 +274,20 @@ class Frequencies:
         self.__dict__.update(self.deserialize(state["data"]).__dict__)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Frequencies) and self.serialize() == other.serialize()
+        """Same settings and same answers (the order categories were seen in aside)."""
+        if not isinstance(other, Frequencies) or (self.max_levels, self.groups) != (
+            other.max_levels,
+            other.groups,
+        ):
+            return False
+        if self._counts is not None or other._counts is not None:
+            return self._counts == other._counts
+        return (
+            np.array_equal(self.group_counts(), other.group_counts())
+            and self.distinct == other.distinct
+            and sorted(self.most_frequent(self.max_levels))
+            == sorted(other.most_frequent(other.max_levels))
+        )
 
     __hash__ = None  # type: ignore[assignment]  # mutable
 

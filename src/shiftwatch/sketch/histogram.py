@@ -41,6 +41,8 @@ class Histogram:
             raise InvalidParameterError("Histogram.update takes numbers; drop NaN values first.")
         bins = np.searchsorted(self.edges, array, side="left")
         counts_weights = None if weights is None else np.asarray(weights, dtype=np.int64).ravel()
+        if counts_weights is not None and (counts_weights < 0).any():
+            raise InvalidParameterError("Histogram.update takes weights >= 0.")
         self._counts += np.bincount(
             bins, weights=counts_weights, minlength=self._counts.size
         ).astype(np.int64)

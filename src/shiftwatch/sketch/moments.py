@@ -7,7 +7,12 @@ from typing import Self
 import numpy as np
 import numpy.typing as npt
 
-from shiftwatch.errors import EmptySketchError, FormatError, InvalidParameterError
+from shiftwatch.errors import (
+    EmptySketchError,
+    FormatError,
+    IncompatibleError,
+    InvalidParameterError,
+)
 
 _LAYOUT = struct.Struct("<Bqqdddd")
 _VERSION = 1
@@ -77,6 +82,8 @@ class Moments:
 
     def merge(self, other: "Moments") -> "Moments":
         """A new summary of both inputs."""
+        if not isinstance(other, Moments):
+            raise IncompatibleError(f"Moments.merge takes Moments. Got {type(other).__name__}.")
         merged = self.deserialize(self.serialize())
         merged._absorb(other)
         return merged

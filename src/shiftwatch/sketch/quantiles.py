@@ -93,7 +93,7 @@ class QuantileSketch:
         """Normalised rank error at 99% confidence: 0 while exact."""
         if self.exact:
             return 0.0
-        return float(datasketches.kll_doubles_sketch.get_normalized_rank_error(self.k, True))
+        return float(self._sketch.normalized_rank_error(True))
 
     def _require_values(self) -> None:
         if self.is_empty():
