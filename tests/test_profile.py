@@ -563,3 +563,26 @@ def test_profile_is_a_read_only_mapping_of_columns() -> None:
     assert repr(profile["age"]) == "ColumnProfile('age', numeric, n=2, missing=0)"
     with pytest.raises(TypeError):
         hash(profile)
+
+
+def test_the_schema_is_saved_inside_the_profile_and_an_edited_one_survives(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from shiftwatch.schema import Schema
+
+    profile = Profile.from_data({"age": [20.0, 30.0, 40.0], "plan": ["a", "b", "a"]})
+    assert profile.schema == Schema.from_profile(profile)
+    strict = Schema.from_profile(profile, tolerance=0.0)
+    rules = dict(strict.columns)
+    rules["age"] = replace(rules["age"], maximum=35.0)
+    edited = profile.with_schema(Schema(rules, tolerance=0.0))
+    edited.save(tmp_path / "edited.swp")
+    loaded = Profile.load(tmp_path / "edited.swp")
+    assert loaded.schema.columns["age"].maximum == 35.0
+    assert [v.rule for v in loaded.schema.validate({"age": [36.0], "plan": ["a"]})] == ["above_max"]
+    # A merged profile's schema is the one its merged summaries imply.
+    assert loaded.merge(profile).schema.columns["age"].maximum == pytest.approx(42.0)
+    with pytest.raises(IncompatibleError, match="schema's columns"):
+        profile.with_schema(Schema({}, tolerance=0.0))

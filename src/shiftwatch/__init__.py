@@ -19,6 +19,8 @@ from shiftwatch.errors import (
     ShiftwatchError,
     ShiftwatchWarning,
 )
+from shiftwatch.profile import Profile
+from shiftwatch.schema import Schema, Violation
 from shiftwatch.stats import TestResult
 
 __version__ = "0.1.0"
@@ -33,10 +35,13 @@ __all__ = [
     "IncompatibleError",
     "InvalidParameterError",
     "NoDataError",
+    "Profile",
+    "Schema",
     "SchemaError",
     "ShiftwatchError",
     "ShiftwatchWarning",
     "TestResult",
+    "Violation",
     "__version__",
     "compare",
 ]

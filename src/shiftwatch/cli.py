@@ -16,10 +16,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from shiftwatch.compare import ProgressCallback
 from shiftwatch.compare import compare as compare_data
+from shiftwatch.distributed import profile_parquet
 from shiftwatch.errors import InvalidParameterError, ShiftwatchError
 from shiftwatch.profile import Profile, RowsCallback
 from shiftwatch.report.profile_table import profile_table
 from shiftwatch.report.terminal import report_table
+from shiftwatch.report.violations import violations_table, violations_to_json
+from shiftwatch.schema import DEFAULT_MAX_PER_RULE, Schema
 from shiftwatch.sketch.quantiles import DEFAULT_K
 
 app = typer.Typer(
@@ -170,14 +173,25 @@ def profile(
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Profile file to write.")],
     k: Annotated[int, typer.Option(help="Quantile sketch size: error ~ 1/k.")] = DEFAULT_K,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Profile Parquet on this Dask scheduler: tcp://host:8786.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Profile Parquet on a local Dask cluster of N processes.")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
-    """Summarise DATA in one pass (bounded memory) into a profile file."""
+    """Summarise DATA in one pass (bounded memory) into a profile file, or on Dask."""
     try:
         with _row_progress(enabled=not quiet and errors.is_terminal) as on_progress:
-            result = Profile.from_data(data, k=k, on_progress=on_progress)
+            if scheduler is None and workers is None:
+                result = Profile.from_data(data, k=k, on_progress=on_progress)
+            else:
+                result = profile_parquet(
+                    data, scheduler=scheduler, workers=workers, k=k, on_progress=on_progress
+                )
         result.save(output)
-    except ShiftwatchError as error:
+    except (ShiftwatchError, ImportError) as error:  # ImportError: the dask extra is missing
         raise _fail(str(error)) from None
     except OSError as error:
         raise _fail(f"cannot write the profile: {error}") from None
@@ -227,3 +241,52 @@ def demo(
     report.to_json(out / "report.json")
     report.to_markdown(out / "summary.md")
     console.print(escape(f"\nWrote {out / 'report.json'} and {out / 'summary.md'}."))
+
+
+EXIT_VIOLATIONS = 1
+
+
+@app.command()
+def validate(
+    data: Annotated[
+        str, typer.Argument(help="Data to check: CSV, Parquet, JSON lines, or a Parquet folder.")
+    ],
+    profile_path: Annotated[
+        Path,
+        typer.Option("--profile", "-p", help="Reference profile written by `shiftwatch profile`."),
+    ],
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write the counts and violations as JSON here.")
+    ] = None,
+    tolerance: Annotated[
+        float | None,
+        typer.Option(
+            help="Infer the rules again, widening each reference range by this share of it "
+            "on each side (default: the rules saved in the profile)."
+        ),
+    ] = None,
+    max_per_rule: Annotated[
+        int, typer.Option(help="Violations recorded per column and rule; all are counted.")
+    ] = DEFAULT_MAX_PER_RULE,
+) -> None:
+    """Check every row of DATA against the rules of a reference profile.
+
+    Exit codes: 0 no violation, 1 violations found, 2 bad input.
+    """
+    try:
+        reference = Profile.load(profile_path)
+        schema = (
+            reference.schema
+            if tolerance is None
+            else Schema.from_profile(reference, tolerance=tolerance)
+        )
+        result = schema.check(data, max_per_rule=max_per_rule)
+        if json_path is not None:
+            violations_to_json(result, json_path)
+    except ShiftwatchError as error:
+        raise _fail(str(error)) from None
+    except OSError as error:
+        raise _fail(f"cannot write the violations: {error}") from None
+    console.print(violations_table(result))
+    if not result.ok:
+        raise typer.Exit(EXIT_VIOLATIONS)

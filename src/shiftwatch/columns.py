@@ -237,25 +237,39 @@ class CategoryCounts:
     n_missing: int
 
 
+@dataclass(frozen=True)
+class CategoryTally:
+    """The distinct values of a column and their counts, as Arrow arrays (no missing value)."""
+
+    values: pa.Array
+    counts: pa.Array
+    n_missing: int
+
+
+def category_tally(column: pa.ChunkedArray) -> CategoryTally:
+    """Tally the categories of a column without leaving Arrow.
+
+    >>> tally = category_tally(pa.chunked_array([["a", "b", "a", None]]))
+    >>> tally.values.to_pylist(), tally.counts.to_pylist(), tally.n_missing
+    (['a', 'b'], [2, 1], 1)
+    """
+    column = _decoded(column)
+    n_missing = missing_count(column)
+    if pa.types.is_floating(column.type):
+        column = column.filter(pc.invert(pc.is_nan(column)))
+    tallies = pc.value_counts(column.drop_null())
+    return CategoryTally(tallies.field("values"), tallies.field("counts"), n_missing)
+
+
 def category_counts(column: pa.ChunkedArray) -> CategoryCounts:
     """Count the categories of a column.
 
     >>> category_counts(pa.chunked_array([["a", "b", "a", None]]))
     CategoryCounts(counts={'a': 2, 'b': 1}, n_missing=1)
     """
-    column = _decoded(column)
-    n_missing = missing_count(column)
-    if pa.types.is_floating(column.type):
-        column = column.filter(pc.invert(pc.is_nan(column)))
-    tallies = pc.value_counts(column)
-    counts = {
-        value: count
-        for value, count in zip(
-            tallies.field("values").to_pylist(), tallies.field("counts").to_pylist(), strict=True
-        )
-        if value is not None
-    }
-    return CategoryCounts(counts, n_missing)
+    tally = category_tally(column)
+    pairs = zip(tally.values.to_pylist(), tally.counts.to_pylist(), strict=True)
+    return CategoryCounts(dict(pairs), tally.n_missing)
 
 
 def missing_count(column: pa.ChunkedArray) -> int:

@@ -21,7 +21,7 @@ import gzip
 import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from shiftwatch._validation import check_parameter
 from shiftwatch.columns import (
     ColumnKind,
-    category_counts,
+    category_tally,
     column_family,
     is_integer_type,
     kind_from_summary,
@@ -42,6 +42,9 @@ from shiftwatch.sketch import Frequencies, Moments, QuantileSketch
 from shiftwatch.sketch.frequencies import DEFAULT_MAX_LEVELS
 from shiftwatch.sketch.quantiles import DEFAULT_K
 from shiftwatch.stats._checks import FloatArray
+
+if TYPE_CHECKING:
+    from shiftwatch.schema import Schema
 
 FORMAT = "shiftwatch.profile"
 FORMAT_VERSION = 1
@@ -153,10 +156,10 @@ class ColumnProfile:
 
     def _update_categories(self, chunk: pa.ChunkedArray, *, count_missing: bool = True) -> None:
         assert self.frequencies is not None
-        tally = category_counts(chunk)
+        tally = category_tally(chunk)
         if count_missing:
             self.missing += tally.n_missing
-        self.frequencies.update_counts(tally.counts.keys(), tally.counts.values())
+        self.frequencies.update_counts(tally.values, tally.counts)
 
     # reading --------------------------------------------------------------------------
 
@@ -290,9 +293,16 @@ class Profile:
     40
     """
 
-    def __init__(self, columns: Mapping[str, ColumnProfile], n: int) -> None:
+    def __init__(
+        self,
+        columns: Mapping[str, ColumnProfile],
+        n: int,
+        *,
+        schema: Mapping[str, Any] | None = None,
+    ) -> None:
         self._columns = dict(columns)
         self.n = n
+        self._schema_state = None if schema is None else dict(schema)
 
     @classmethod
     def from_data(
@@ -351,6 +361,29 @@ class Profile:
         return cls(columns, rows)
 
     @property
+    def schema(self) -> "Schema":
+        """The validation rules saved with this profile, else those its summaries imply.
+
+        >>> profile = Profile.from_data({"age": [31.0, 45.0]})
+        >>> profile.schema.columns["age"].minimum, profile.schema.columns["age"].maximum
+        (29.6, 46.4)
+        """
+        from shiftwatch.schema import Schema
+
+        if self._schema_state is not None:
+            return Schema.from_dict(self._schema_state)
+        return Schema.from_profile(self)
+
+    def with_schema(self, schema: "Schema") -> "Profile":
+        """The same summaries with ``schema`` as the rules to save (an edited schema, say)."""
+        if set(schema.columns) != set(self._columns):
+            raise IncompatibleError(
+                f"The schema's columns {sorted(schema.columns)} are not the profile's "
+                f"{sorted(self._columns)}."
+            )
+        return Profile(self._columns, self.n, schema=schema.to_dict())
+
+    @property
     def column_names(self) -> tuple[str, ...]:
         """Names of the profiled columns, in data order."""
         return tuple(self._columns)
@@ -373,7 +406,11 @@ class Profile:
         return len(self._columns)
 
     def merge(self, other: "Profile") -> "Profile":
-        """A new profile of both data sets; they must have the same columns."""
+        """A new profile of both data sets; they must have the same columns.
+
+        A schema saved with either profile is not carried over: the merged profile's schema is
+        the one its merged summaries imply.
+        """
         if not isinstance(other, Profile):
             raise IncompatibleError(f"Profile.merge takes a Profile. Got {type(other).__name__}.")
         if set(self._columns) != set(other._columns):
@@ -398,6 +435,7 @@ class Profile:
             "written_by": f"shiftwatch {__version__}",
             "n": self.n,
             "columns": [column.to_dict() for column in self._columns.values()],
+            "schema": self.schema.to_dict(),
         }
         text = json.dumps(document, separators=(",", ":"), allow_nan=False)
         return gzip.compress(text.encode("utf-8"), mtime=0)
@@ -420,7 +458,9 @@ class Profile:
             )
         try:
             columns = [ColumnProfile.from_dict(state) for state in document["columns"]]
-            return cls({c.name: c for c in columns}, int(document["n"]))
+            return cls(
+                {c.name: c for c in columns}, int(document["n"]), schema=document.get("schema")
+            )
         except (KeyError, TypeError, ValueError) as error:
             if isinstance(error, FormatError):
                 raise

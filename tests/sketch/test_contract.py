@@ -21,7 +21,14 @@ from shiftwatch.errors import (
     InvalidParameterError,
     ShiftwatchError,
 )
-from shiftwatch.sketch import SKETCHES, Frequencies, Histogram, Moments, QuantileSketch
+from shiftwatch.sketch import (
+    SKETCHES,
+    DistinctCount,
+    Frequencies,
+    Histogram,
+    Moments,
+    QuantileSketch,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +84,12 @@ CASES: dict[type, Case] = {
         values=["a", "b", "a", "c"],  # exact: grouped round trips are an xfail elsewhere
         getters=(),
         answers=lambda f: (f.n, f.exact, f.distinct, f.group_counts().tolist()),
+    ),
+    DistinctCount: Case(
+        make=DistinctCount,
+        values=["a", "b", "a", "c"],
+        getters=(),
+        answers=lambda d: (d.n, round(d.estimate, 6)),
     ),
     Histogram: Case(
         make=lambda: Histogram([0.0, 1.0, 2.5]),

@@ -43,25 +43,31 @@ def _parquet_dataset(paths: list[Path], batch_rows: int) -> Chunks:
 
     Files of one dataset may disagree on a column's type (integers in one, floats or nulls in
     another); each batch keeps its file's types and the summaries decide what is compatible.
+    Only footers are read up front; each file is opened in its turn and closed after it, so
+    memory does not grow with the number of files.
     """
     import pyarrow.parquet as pq
 
-    files = []
+    def failed(path: Path, error: Exception) -> FormatError:
+        return FormatError(f"Cannot read '{path}' as PARQUET: {error}")
+
+    total = 0
     for path in paths:
         try:
-            files.append(pq.ParquetFile(path))
+            total += pq.read_metadata(path).num_rows
         except (pa.ArrowException, OSError) as error:
-            raise FormatError(f"Cannot read '{path}' as PARQUET: {error}") from error
-    total = sum(file.metadata.num_rows for file in files)
+            raise failed(path, error) from error
+    schema = pq.read_schema(paths[0])
 
     def batches() -> Iterator[pa.RecordBatch]:
-        for path, file in zip(paths, files, strict=True):
+        for path in paths:
             try:
-                yield from file.iter_batches(batch_size=batch_rows)
+                with pq.ParquetFile(path) as file:
+                    yield from file.iter_batches(batch_size=batch_rows)
             except (pa.ArrowException, OSError) as error:
-                raise FormatError(f"Cannot read '{path}' as PARQUET: {error}") from error
+                raise failed(path, error) from error
 
-    return Chunks(files[0].schema_arrow, total, batches())
+    return Chunks(schema, total, batches())
 
 
 def _file_chunks(path: Path, batch_rows: int) -> Chunks:

@@ -5,13 +5,15 @@ counts move into ``groups`` buckets chosen by a stable hash of each category. A 
 is still exact, so a chi-squared test on the groups is a valid test of the same hypothesis
 (two equal distributions give equal group distributions); it only loses the power to see
 shifts *within* a group. Beside the groups, a DataSketches frequent-items sketch keeps the
-heaviest categories with a stated error (``most_frequent``), and an HLL sketch the number of
-distinct categories (within about 1.6%).
+heaviest categories (``most_frequent``; its estimates may fall short by the sketch's own
+error plus 0.1% of ``n``, since only categories holding 0.1% of an update enter it), and a
+:class:`~shiftwatch.sketch.distinct.DistinctCount` the number of distinct categories
+(within about 1.6%). Hashing, grouping and counting are vectorised: a few hundred
+nanoseconds per distinct value.
 """
 
 import base64
 import decimal
-import hashlib
 import json
 import math
 from collections.abc import Iterable
@@ -20,14 +22,18 @@ from typing import Any, Self
 import datasketches
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from shiftwatch._validation import check_parameter
 from shiftwatch.errors import FormatError, IncompatibleError, InvalidParameterError
+from shiftwatch.sketch.distinct import DistinctCount
+from shiftwatch.sketch.hashing import stable_hash
 from shiftwatch.stats._checks import IntArray
 
 DEFAULT_MAX_LEVELS = 4096
 DEFAULT_GROUPS = 1024
-_HLL_LG_K = 12
+_HEAVY_SHARE = 1000
 _TOP_LG_MAP_SIZE = 10
 _VERSION = 1
 
@@ -47,8 +53,23 @@ def _plain(value: Any) -> Any:
     )
 
 
+def _checked_array(values: pa.Array) -> pa.Array:
+    """Arrow values as counted: decoded, decimals as floats, NaN and nulls refused."""
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    if pa.types.is_decimal(values.type):
+        values = values.cast(pa.float64())
+    if values.null_count or (
+        pa.types.is_floating(values.type) and pc.any(pc.is_nan(values)).as_py()
+    ):
+        raise InvalidParameterError(
+            "Frequencies does not count null or NaN: count them as missing."
+        )
+    return values
+
+
 def _key(value: Any) -> str:
-    """A stable text form of a category; 1 and 1.0 share one, as they share a dict key."""
+    """A typed text form of a category, as the frequent-items sketch stores it."""
     if isinstance(value, bool):
         return f"b:{int(value)}"
     if isinstance(value, int):
@@ -67,13 +88,6 @@ def _value(key: str) -> Any:
     if tag == "f":
         return float(text)
     return text
-
-
-def _group(key: str, groups: int) -> int:
-    if key.startswith("b:"):
-        key = "i" + key[1:]  # True and 1 are one dict key: they share a group too
-    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "little") % groups
 
 
 class Frequencies:
@@ -105,7 +119,7 @@ class Frequencies:
         self.groups = int(groups)
         self._counts: dict[Any, int] | None = {}
         self._group_counts: IntArray | None = None
-        self._distinct: Any = None  # hll_sketch once grouped
+        self._distinct: DistinctCount | None = None  # once grouped
         self._top: Any = None  # frequent_strings_sketch once grouped
 
     def update(self, values: npt.ArrayLike) -> None:
@@ -115,36 +129,71 @@ class Frequencies:
             uniques, counts = np.unique(array, return_counts=True)
             self.update_counts(uniques.tolist(), counts.tolist())
 
-    def update_counts(self, values: Iterable[Any], counts: Iterable[int]) -> None:
-        """Add pre-tallied counts: ``counts[i]`` occurrences of ``values[i]``."""
-        pairs = [(_plain(v), int(c)) for v, c in zip(values, counts, strict=True)]
-        if any(c < 0 for _, c in pairs):
+    def update_counts(
+        self, values: Iterable[Any] | pa.Array, counts: Iterable[int] | pa.Array
+    ) -> None:
+        """Add pre-tallied counts: ``counts[i]`` occurrences of ``values[i]``.
+
+        ``values`` and ``counts`` may be Arrow arrays (as ``pyarrow.compute.value_counts``
+        gives them): past ``max_levels`` they are then hashed and counted without a Python
+        loop over the values.
+        """
+        weights = np.asarray(
+            counts.to_numpy() if isinstance(counts, pa.Array) else list(counts), dtype=np.int64
+        )
+        items: pa.Array | list[Any] = (
+            _checked_array(values) if isinstance(values, pa.Array) else [_plain(v) for v in values]
+        )
+        if len(items) != weights.size:
+            raise InvalidParameterError(
+                f"Frequencies.update_counts takes as many counts as values: got {len(items)} "
+                f"values and {weights.size} counts."
+            )
+        if (weights < 0).any():
             raise InvalidParameterError("Frequencies.update_counts takes counts >= 0.")
-        if self._counts is not None:
-            for value, count in pairs:
+        if self._counts is not None and len(items) <= self.max_levels:
+            plain = items.to_pylist() if isinstance(items, pa.Array) else items
+            for value, count in zip(plain, weights.tolist(), strict=True):
                 self._counts[value] = self._counts.get(value, 0) + count
             if len(self._counts) > self.max_levels:
                 self._to_groups()
             return
-        self._add_grouped(pairs)
+        if self._counts is not None:
+            self._to_groups()
+        self._add_grouped(items, weights)
 
     def _to_groups(self) -> None:
         assert self._counts is not None
-        pairs = list(self._counts.items())
+        values = list(self._counts)
+        counts = np.fromiter(self._counts.values(), dtype=np.int64, count=len(values))
         self._counts = None
         self._group_counts = np.zeros(self.groups, dtype=np.int64)
-        self._distinct = datasketches.hll_sketch(_HLL_LG_K)
+        self._distinct = DistinctCount()
         self._top = datasketches.frequent_strings_sketch(_TOP_LG_MAP_SIZE)
-        self._add_grouped(pairs)
+        self._add_grouped(values, counts)
 
-    def _add_grouped(self, pairs: list[tuple[Any, int]]) -> None:
+    def _add_grouped(self, values: pa.Array | list[Any], weights: IntArray) -> None:
+        """Fold counts into the groups, the distinct count and the frequent items, vectorised.
+
+        Only categories holding at least 1/``_HEAVY_SHARE`` of an update enter the
+        frequent-items sketch, so its estimates may fall short by up to that share of ``n``.
+        """
         assert self._group_counts is not None
-        for value, count in pairs:
-            key = _key(value)
-            self._group_counts[_group(key, self.groups)] += count
-            self._distinct.update(key)
-            if count:
-                self._top.update(key, count)
+        assert self._distinct is not None
+        if len(values) == 0:
+            return
+        hashes = stable_hash(values)
+        groups = (hashes % np.uint64(self.groups)).astype(np.intp)
+        self._group_counts += np.bincount(groups, weights=weights, minlength=self.groups).astype(
+            np.int64
+        )
+        self._distinct.update_hashes(hashes)
+        heavy = np.flatnonzero(weights * _HEAVY_SHARE >= max(int(weights.sum()), 1))
+        for index in heavy.tolist():
+            if weights[index]:
+                value = values[index]
+                plain = value.as_py() if isinstance(value, pa.Scalar) else value
+                self._top.update(_key(_plain(plain)), int(weights[index]))
 
     def merge(self, other: "Frequencies") -> "Frequencies":
         """A new summary of both inputs; both must use the same number of groups."""
@@ -161,10 +210,9 @@ class Frequencies:
         assert merged._group_counts is not None
         assert other._group_counts is not None
         merged._group_counts += other._group_counts
-        union = datasketches.hll_union(_HLL_LG_K)
-        union.update(merged._distinct)
-        union.update(other._distinct)
-        merged._distinct = union.get_result()
+        assert merged._distinct is not None
+        assert other._distinct is not None
+        merged._distinct = merged._distinct.merge(other._distinct)
         merged._top.merge(other._top)
         return merged
 
@@ -200,17 +248,19 @@ class Frequencies:
         """Number of distinct categories: exact while exact, an HLL estimate beyond."""
         if self._counts is not None:
             return len(self._counts)
-        estimate: float = self._distinct.get_estimate()
-        return max(round(estimate), self.max_levels + 1)
+        assert self._distinct is not None
+        return max(round(self._distinct.estimate), self.max_levels + 1)
 
     def group_counts(self) -> IntArray:
         """Counts per hashed group (the same grouping in every Frequencies of this size)."""
         if self._group_counts is not None:
             return self._group_counts.copy()
-        groups = np.zeros(self.groups, dtype=np.int64)
-        for value, count in (self._counts or {}).items():
-            groups[_group(_key(value), self.groups)] += count
-        return groups
+        counts = self._counts or {}
+        if not counts:
+            return np.zeros(self.groups, dtype=np.int64)
+        groups = (stable_hash(list(counts)) % np.uint64(self.groups)).astype(np.intp)
+        weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+        return np.bincount(groups, weights=weights, minlength=self.groups).astype(np.int64)
 
     def most_frequent(self, limit: int = 10) -> list[tuple[Any, int]]:
         """Up to ``limit`` most frequent categories with their counts (estimates once grouped).
@@ -238,7 +288,8 @@ class Frequencies:
         else:
             assert self._group_counts is not None
             state["group_counts"] = self._group_counts.tolist()
-            state["distinct"] = base64.b64encode(self._distinct.serialize_compact()).decode()
+            assert self._distinct is not None
+            state["distinct"] = base64.b64encode(self._distinct.serialize()).decode()
             state["top"] = base64.b64encode(self._top.serialize()).decode()
         return json.dumps(state, separators=(",", ":")).encode()
 
@@ -255,9 +306,7 @@ class Frequencies:
                 return frequencies
             frequencies._counts = None
             frequencies._group_counts = np.array(state["group_counts"], dtype=np.int64)
-            frequencies._distinct = datasketches.hll_sketch.deserialize(
-                base64.b64decode(state["distinct"])
-            )
+            frequencies._distinct = DistinctCount.deserialize(base64.b64decode(state["distinct"]))
             frequencies._top = datasketches.frequent_strings_sketch.deserialize(
                 base64.b64decode(state["top"])
             )
