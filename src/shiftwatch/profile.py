@@ -19,7 +19,7 @@ format name and version; nothing is pickled.
 import base64
 import gzip
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -337,27 +337,50 @@ class Profile:
             "an int >= 1",
         )
         chunks = iter_chunks(data, role="profiled", batch_rows=batch_rows)
-        columns = {
-            name: ColumnProfile(name, k=k, max_levels=max_levels) for name in chunks.schema.names
-        }
-        if len(columns) != len(chunks.schema.names):
-            raise SchemaError(
-                f"The profiled data has duplicated column names: {chunks.schema.names}."
-            )
+        profile = cls.from_batches(
+            chunks.schema.names,
+            chunks.batches,
+            k=k,
+            max_levels=max_levels,
+            total_rows=chunks.total_rows,
+            on_progress=on_progress,
+        )
+        if profile.n == 0:
+            raise NoDataError("The profiled data has no rows.")
+        return profile
+
+    @classmethod
+    def from_batches(
+        cls,
+        names: Sequence[str],
+        batches: Iterable[pa.RecordBatch],
+        *,
+        k: int = DEFAULT_K,
+        max_levels: int = DEFAULT_MAX_LEVELS,
+        total_rows: int | None = None,
+        on_progress: RowsCallback | None = None,
+    ) -> Self:
+        """Profile record batches whose columns are ``names`` (the loop under ``from_data``).
+
+        >>> batch = pa.record_batch({"x": [1.5, 2.5]})
+        >>> Profile.from_batches(["x"], [batch, batch]).n
+        4
+        """
+        columns = {name: ColumnProfile(name, k=k, max_levels=max_levels) for name in names}
+        if len(columns) != len(names):
+            raise SchemaError(f"The profiled data has duplicated column names: {list(names)}.")
         rows = 0
-        for batch in chunks.batches:
-            if batch.schema.names != chunks.schema.names:
+        for batch in batches:
+            if batch.schema.names != list(names):
                 raise SchemaError(
                     f"The profiled data changes columns after row {rows}: "
-                    f"{chunks.schema.names} before, {batch.schema.names} from there."
+                    f"{list(names)} before, {batch.schema.names} from there."
                 )
             for name, column in zip(batch.schema.names, batch.columns, strict=True):
                 columns[name].update(column)
             rows += batch.num_rows
             if on_progress is not None:
-                on_progress(rows, chunks.total_rows)
-        if rows == 0:
-            raise NoDataError("The profiled data has no rows.")
+                on_progress(rows, total_rows)
         return cls(columns, rows)
 
     @property

@@ -34,10 +34,9 @@ from shiftwatch.errors import (
     NoDataError,
     SchemaError,
 )
-from shiftwatch.io.chunks import DEFAULT_BATCH_ROWS
-from shiftwatch.io.chunks import _paths as dataset_paths  # the files Profile.from_data reads
+from shiftwatch.io.chunks import DEFAULT_BATCH_ROWS, parquet_paths
 from shiftwatch.io.files import file_format
-from shiftwatch.profile import MIN_MAX_LEVELS, ColumnProfile, Profile, RowsCallback
+from shiftwatch.profile import MIN_MAX_LEVELS, Profile, RowsCallback
 from shiftwatch.sketch.frequencies import DEFAULT_MAX_LEVELS
 from shiftwatch.sketch.quantiles import DEFAULT_K, QuantileSketch
 
@@ -184,7 +183,7 @@ def _plan(data: str | Path, row_groups_per_task: int) -> tuple[list[str], list[_
 
 def _parquet_paths(data: str | Path) -> list[Path]:
     path = Path(data)
-    paths = [path] if path.is_file() else dataset_paths(str(data))
+    paths = [path] if path.is_file() else parquet_paths(str(data))
     if not paths:
         raise FormatError(f"Cannot read '{data}': no such file, folder or matching file.")
     for found in paths:
@@ -348,18 +347,19 @@ def _profile_part(
     path: str, row_groups: tuple[int, ...], k: int, max_levels: int, batch_rows: int
 ) -> bytes:
     """Profile some row groups of one file, a batch of rows at a time."""
-    columns: dict[str, ColumnProfile] = {}
-    rows = 0
+    import pyarrow.parquet as pq
+
     try:
-        for batch in _read(path, row_groups, batch_rows):
-            for name, column in zip(batch.schema.names, batch.columns, strict=True):
-                if name not in columns:
-                    columns[name] = ColumnProfile(name, k=k, max_levels=max_levels)
-                columns[name].update(column)
-            rows += batch.num_rows
+        names = pq.read_schema(path).names
+        batches = _read(path, row_groups, batch_rows)
+        profile = Profile.from_batches(names, batches, k=k, max_levels=max_levels)
     except SchemaError as error:
         raise SchemaError(f"'{path}', row groups {list(row_groups)}: {error}") from None
-    return Profile(columns, rows).to_bytes()
+    except (pa.ArrowException, OSError) as error:
+        raise FormatError(
+            f"Cannot read row groups {list(row_groups)} of '{path}': {error}"
+        ) from error
+    return profile.to_bytes()
 
 
 def _read(path: str, row_groups: tuple[int, ...], batch_rows: int) -> Iterator[pa.RecordBatch]:

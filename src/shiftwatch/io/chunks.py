@@ -31,7 +31,8 @@ class Chunks:
     batches: Iterator[pa.RecordBatch]
 
 
-def _paths(pattern: str) -> list[Path]:
+def parquet_paths(pattern: str) -> list[Path]:
+    """The files of a folder (its ``*.parquet``, recursively) or of a glob pattern, sorted."""
     path = Path(pattern)
     if path.is_dir():
         return sorted(p for p in path.rglob("*.parquet") if p.is_file())
@@ -127,7 +128,7 @@ def iter_chunks(data: Any, *, role: str = "input", batch_rows: int = DEFAULT_BAT
         if path.is_file():
             opened = _file_chunks(path, batch_rows)
         else:
-            paths = _paths(str(data))
+            paths = parquet_paths(str(data))
             if not paths:
                 raise FormatError(f"Cannot read '{data}': no such file, folder or matching file.")
             if any(file_format(p) != "parquet" for p in paths):
