@@ -111,6 +111,8 @@ def test_demo_generates_data_and_reports(tmp_path) -> None:
     assert set(data["drifted_columns"]) == {"income", "plan", "credit_score", "region"}
     age = next(c for c in data["columns"] if c["name"] == "age")
     assert age["drifted"] is False
+    assert (tmp_path / "reference.swp").is_file()
+    assert "the drifted columns are the same" in " ".join(result.output.split())
 
 
 def test_brackets_in_names_and_paths_are_printed_as_they_are(tmp_path) -> None:

@@ -240,7 +240,18 @@ def demo(
     console.print(report_table(report))
     report.to_json(out / "report.json")
     report.to_markdown(out / "summary.md")
-    console.print(escape(f"\nWrote {out / 'report.json'} and {out / 'summary.md'}."))
+    reference_profile = Profile.from_data(out / "reference.parquet")
+    reference_profile.save(out / "reference.swp")
+    from_profile = compare_data(out / "reference.swp", out / "current.csv")
+    same = from_profile.drifted_columns == report.drifted_columns
+    console.print(
+        escape(
+            f"\nWrote {out / 'report.json'} and {out / 'summary.md'}.\nProfiled the reference "
+            f"into {out / 'reference.swp'} ({(out / 'reference.swp').stat().st_size:,} bytes); "
+            f"compared with the profile instead of the data, the drifted columns are "
+            f"{'the same' if same else 'different: ' + ', '.join(from_profile.drifted_columns)}."
+        )
+    )
 
 
 EXIT_VIOLATIONS = 1
