@@ -23,7 +23,10 @@ from shiftwatch.stats._checks import FloatArray, IntArray
 
 def as_stream(owner: str, values: npt.ArrayLike) -> FloatArray:
     """A 1-D float64 array of finite values, or an error naming the first bad position."""
-    array = np.asarray(values, dtype=np.float64)
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise InvalidParameterError(f"{owner} takes numbers: {error}.") from None
     if array.ndim != 1:
         raise InvalidParameterError(
             f"{owner}.update_many takes a 1-D array of numbers. Got shape {array.shape}."
@@ -31,7 +34,7 @@ def as_stream(owner: str, values: npt.ArrayLike) -> FloatArray:
     if not np.isfinite(array).all():
         bad = int(np.flatnonzero(~np.isfinite(array))[0])
         raise InvalidParameterError(
-            f"{owner} takes finite numbers; position {bad} is {array[bad]!r}."
+            f"{owner} takes finite numbers; position {bad} is {float(array[bad])!r}."
         )
     return array
 
@@ -70,4 +73,4 @@ class Detector(ABC):
 
     @abstractmethod
     def _reset_state(self) -> None:
-        """Forget the statistic's state (called by ``reset`` and after each alarm)."""
+        """Forget the statistic's state (called by ``reset``)."""
