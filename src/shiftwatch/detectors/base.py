@@ -48,7 +48,7 @@ class Detector(ABC):
 
     def update(self, x: float) -> None:
         """Feed one value; ``drift_detected`` then says whether it raised an alarm."""
-        self.update_many(np.array([x], dtype=np.float64))
+        self.update_many([x])
 
     def update_many(self, values: npt.ArrayLike) -> IntArray:
         """Feed an array; return the positions in it where an alarm was raised.
@@ -58,7 +58,8 @@ class Detector(ABC):
         stream = as_stream(type(self).__name__, values)
         alarms = self._run(stream)
         self.n += stream.size
-        self.drift_detected = bool(alarms.size) and int(alarms[-1]) == stream.size - 1
+        if stream.size:
+            self.drift_detected = bool(alarms.size) and int(alarms[-1]) == stream.size - 1
         return alarms
 
     @abstractmethod
@@ -73,4 +74,7 @@ class Detector(ABC):
 
     @abstractmethod
     def _reset_state(self) -> None:
-        """Forget the statistic's state (called by ``reset``)."""
+        """Forget everything learned (called by ``reset``).
+
+        ``_run`` restarts the statistic after each alarm itself.
+        """
