@@ -190,17 +190,21 @@ class ColumnProfile:
                 f"{other.family} values in the other."
             )
         first, second = (self, other) if self.family != "empty" else (other, self)
-        merged = ColumnProfile.from_dict(first.to_dict())
-        merged.name = self.name
+        merged = ColumnProfile(self.name, k=first.k, max_levels=first.max_levels)
+        for attribute in ("family", "data_type", "dictionary", "integer"):
+            setattr(merged, attribute, getattr(first, attribute))
         for attribute in ("n", "nulls", "missing", "infinite"):
             setattr(merged, attribute, getattr(self, attribute) + getattr(other, attribute))
+        for attribute in _SKETCH_TYPES:
+            mine, theirs = getattr(first, attribute), getattr(second, attribute)
+            if second.family == "empty":  # nothing to add: a copy of the first's summary
+                combined = None if mine is None else type(mine).deserialize(mine.serialize())
+            else:
+                combined = None if mine is None or theirs is None else mine.merge(theirs)
+            setattr(merged, attribute, combined)
         if second.family != "empty":
             merged.dictionary = first.dictionary and second.dictionary
             merged.integer = first.integer and second.integer
-            for attribute in _SKETCH_TYPES:
-                mine, theirs = getattr(first, attribute), getattr(second, attribute)
-                combined = None if mine is None or theirs is None else mine.merge(theirs)
-                setattr(merged, attribute, combined)
             frequencies = merged.frequencies
             if merged.family == "numeric" and frequencies is not None and not frequencies.exact:
                 merged.frequencies = None  # as in from_data: too many levels to count

@@ -44,8 +44,8 @@ def _parquet_dataset(paths: list[Path], batch_rows: int) -> Chunks:
 
     Files of one dataset may disagree on a column's type (integers in one, floats or nulls in
     another); each batch keeps its file's types and the summaries decide what is compatible.
-    Only footers are read up front; each file is opened in its turn and closed after it, so
-    memory does not grow with the number of files.
+    Only footers are read up front; each row group is read by a reader of its own, dropped
+    after it, so memory stays near one row group's size whatever the files' sizes and number.
     """
     import pyarrow.parquet as pq
 
@@ -61,10 +61,14 @@ def _parquet_dataset(paths: list[Path], batch_rows: int) -> Chunks:
     schema = pq.read_schema(paths[0])
 
     def batches() -> Iterator[pa.RecordBatch]:
+        # One row group at a time: a file's reader keeps what it has decoded until it is
+        # dropped, so reading a whole large file in one call would hold most of it.
         for path in paths:
             try:
-                with pq.ParquetFile(path) as file:
-                    yield from file.iter_batches(batch_size=batch_rows)
+                groups = pq.read_metadata(path).num_row_groups
+                for group in range(groups):
+                    with pq.ParquetFile(path) as file:
+                        yield from file.iter_batches(batch_size=batch_rows, row_groups=[group])
             except (pa.ArrowException, OSError) as error:
                 raise failed(path, error) from error
 

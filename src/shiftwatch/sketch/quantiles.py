@@ -51,6 +51,7 @@ class QuantileSketch:
         )
         self.k = int(k)
         self._sketch = datasketches.kll_doubles_sketch(self.k)
+        self._weighted: tuple[FloatArray, IntArray] | None = None
 
     def update(self, values: npt.ArrayLike) -> None:
         """Add finite values (a scalar or an array); NaN and infinity are refused."""
@@ -62,6 +63,7 @@ class QuantileSketch:
             )
         if array.size:
             self._sketch.update(array)
+            self._weighted = None
 
     def merge(self, other: "QuantileSketch") -> "QuantileSketch":
         """A new sketch of both inputs (KLL merges are randomised: ranks agree within error)."""
@@ -71,6 +73,7 @@ class QuantileSketch:
             )
         merged = self.deserialize(self.serialize())
         merged._sketch.merge(other._sketch)
+        merged._weighted = None
         merged.k = int(merged._sketch.k)
         return merged
 
@@ -123,10 +126,13 @@ class QuantileSketch:
         """
         if self.is_empty():
             return np.empty(0), np.empty(0, dtype=np.int64)
-        pairs = np.array(list(self._sketch), dtype=np.float64)
-        values, inverse = np.unique(pairs[:, 0], return_inverse=True)
-        weights = np.bincount(inverse, weights=pairs[:, 1]).astype(np.int64)
-        return values, weights
+        if self._weighted is None:  # computed once per state: a reference is read many times
+            pairs = np.array(list(self._sketch), dtype=np.float64)
+            values, inverse = np.unique(pairs[:, 0], return_inverse=True)
+            weights = np.bincount(inverse, weights=pairs[:, 1]).astype(np.int64)
+            values.flags.writeable = weights.flags.writeable = False
+            self._weighted = (values, weights)
+        return self._weighted
 
     @property
     def min(self) -> float:
@@ -153,6 +159,7 @@ class QuantileSketch:
             raise FormatError(f"Not a serialized QuantileSketch: {error}") from None
         sketch = cls(int(inner.k))
         sketch._sketch = inner
+        sketch._weighted = None
         return sketch
 
     def __getstate__(self) -> dict[str, Any]:
@@ -160,7 +167,7 @@ class QuantileSketch:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         restored = self.deserialize(state["data"])
-        self.k, self._sketch = restored.k, restored._sketch
+        self.k, self._sketch, self._weighted = restored.k, restored._sketch, None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, QuantileSketch) and self.serialize() == other.serialize()
