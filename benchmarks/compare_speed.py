@@ -38,7 +38,6 @@ import gc
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import _data
+import _measure
 import peers
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -61,7 +61,6 @@ _CHILD_ENV = {
     "TRANSFORMERS_VERBOSITY": "error",  # alibi-detect imports transformers, which chats
     "PYTHONWARNINGS": "ignore",
 }
-_MARKER = "@@result "
 
 
 @dataclass(frozen=True)
@@ -83,26 +82,6 @@ QUICK_SIZES = ("mixed-10k", "numeric-100k")
 
 
 # --- child side: runs in the interpreter under test -------------------------------------------
-
-
-def _rss_kib() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGESIZE") // 1024
-
-
-def _threads() -> int:
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
-
-
-def _reset_peak_rss() -> bool:
-    """Set the peak-RSS mark (ru_maxrss) to the current RSS; False where the kernel can't."""
-    try:
-        with open("/proc/self/clear_refs", "w") as clear_refs:
-            clear_refs.write("5")
-    except OSError:
-        return False
-    return True
 
 
 def _comparison(tool: str, categorical: list[str]) -> Callable[[Any, Any], int]:
@@ -135,19 +114,19 @@ def _child(tool: str, size_key: str) -> dict[str, Any]:
     compare(reference.iloc[:WARM_UP_ROWS], current.iloc[:WARM_UP_ROWS])  # imports, first calls
 
     gc.collect()
-    peak_reset = _reset_peak_rss()
-    baseline_kib = _rss_kib()
+    peak_reset = _measure.reset_peak_rss()
+    baseline = _measure.rss_bytes()
     start = time.perf_counter()
     n_flagged = compare(reference, current)
     seconds = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    peak = _measure.max_rss_bytes()
     return {
         "seconds": seconds,
-        "extra_bytes": max(peak_kib - baseline_kib, 0) * 1024,
+        "extra_bytes": max(peak - baseline, 0),
         "input_bytes": input_bytes,
-        "baseline_bytes": baseline_kib * 1024,
+        "baseline_bytes": baseline,
         "peak_reset": peak_reset,
-        "threads_after": _threads(),
+        "threads_after": _measure.threads(),
         "n_flagged": n_flagged,
     }
 
@@ -204,57 +183,12 @@ class Row:
     """seconds / shiftwatch seconds (same interpreter where shiftwatch ran there)."""
 
 
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(_CHILD_ENV)
-    return env
-
-
-def _call(python: str, args: list[str], timeout: float) -> dict[str, Any]:
-    """Run this script in ``python`` with ``args``; the dict it reported. Raises on failure."""
-    done = subprocess.run(
-        [python, str(Path(__file__).resolve()), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=_child_env(),
-        cwd=BENCH_DIR,
-        check=False,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith(_MARKER)]
-    if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"exit code {done.returncode}: {tail}")
-    result: dict[str, Any] = json.loads(lines[-1].removeprefix(_MARKER))
-    return result
-
-
 def _probe_in(python: str) -> dict[str, Any]:
     """What ``_probe`` reports in ``python``, or ``{"probe_error": why}``."""
     try:
-        return _call(python, ["--probe"], 300)
+        return _measure.run_script(python, __file__, ["--probe"], 300, _CHILD_ENV)
     except (OSError, RuntimeError, subprocess.TimeoutExpired) as error:
         return {"probe_error": str(error)}
-
-
-def _machine() -> dict[str, Any]:
-    cpu = platform.processor() or "unknown"
-    memory = None
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if "model name" in ln), cpu)
-        with open("/proc/meminfo") as meminfo:
-            memory = int(next(ln for ln in meminfo if ln.startswith("MemTotal")).split()[1]) * 1024
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "logical_cores": os.cpu_count(),
-        "memory_bytes": memory,
-        "os": platform.platform(),
-        "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
-        "child_env": _CHILD_ENV,
-    }
 
 
 def _env_label(probe: dict[str, Any]) -> str:
@@ -270,7 +204,9 @@ def _run_one(
         print(f"  {size.label}: {tool} in {python} (run {attempt})", file=sys.stderr, flush=True)
         row = Row(size.label, tool, python, _env_label(probe), "ok")
         try:
-            reported = _call(python, ["--child", tool, size_key], args.timeout)
+            reported = _measure.run_script(
+                python, __file__, ["--child", tool, size_key], args.timeout, _CHILD_ENV
+            )
         except subprocess.TimeoutExpired:
             row.status = f"timed out after {args.timeout:g} s (set-up included)"
         except RuntimeError as error:
@@ -375,17 +311,19 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
     if args.child:
-        print(_MARKER + json.dumps(_child(*args.child)), flush=True)
+        _measure.report(_child(*args.child))
         return
     if args.probe:
-        print(_MARKER + json.dumps(_probe()), flush=True)
+        _measure.report(_probe())
         return
 
     main_python = args.python
     same = os.path.abspath(args.peer_python) == os.path.abspath(main_python)
     pythons = [main_python] + ([] if same else [args.peer_python])
     probes = {python: _probe_in(python) for python in pythons}
-    machine = _machine()
+    machine = _measure.describe_machine(
+        openblas_coretype=os.environ.get("OPENBLAS_CORETYPE"), child_env=_CHILD_ENV
+    )
     print("# compare: speed and extra peak memory, one thread per run\n")
     memory_gib = (machine["memory_bytes"] or 0) / 2**30
     print(

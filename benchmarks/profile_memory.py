@@ -60,7 +60,6 @@ import json
 import math
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -71,6 +70,7 @@ from pathlib import Path
 from typing import Any
 
 import _data
+import _measure
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -89,7 +89,6 @@ GENERATOR_VERSION = 3  # bump when the data changes: old folders are then regene
 MARKER = "_profile_memory.json"  # not *.parquet, so the dataset readers skip it
 CHECK_COLUMN = "f_3"
 CHECK_RANKS = (0.01, 0.1, 0.5, 0.9, 0.99)
-_RESULT = "@@result "
 _PEER_ENV = {"WHYLOGS_NO_ANALYTICS": "True", "PYTHONWARNINGS": "ignore"}
 
 
@@ -250,26 +249,11 @@ def prepare_data(folder: Path, gigabytes: float, n_files: int, *, regenerate: bo
         json.dumps({**wanted, "rows": total_rows, "file_sizes": sizes}, indent=2) + "\n"
     )
     seconds = time.perf_counter() - start
-    peak = _peak_rss_bytes()
+    peak = _measure.peak_rss_bytes()
     return Dataset(folder, total_rows, n_files, sum(sizes.values()), False, seconds, peak)
 
 
 # --- child side: runs in the interpreter under test -------------------------------------------
-
-
-def _rss_bytes() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGESIZE")
-
-
-def _peak_rss_bytes() -> int:
-    """VmHWM: the process's peak resident memory so far (ru_maxrss where /proc lacks it)."""
-    try:
-        with open("/proc/self/status") as status:
-            line = next(line for line in status if line.startswith("VmHWM:"))
-        return int(line.split()[1]) * 1024
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 class _Trace:
@@ -279,7 +263,7 @@ class _Trace:
         self.points: list[tuple[int, int]] = []
 
     def __call__(self, rows: int, total: int | None = None) -> None:
-        self.points.append((rows, _rss_bytes()))
+        self.points.append((rows, _measure.rss_bytes()))
 
     def summary(self, keep: int = 5) -> list[tuple[int, int]]:
         if len(self.points) <= keep:
@@ -289,14 +273,12 @@ class _Trace:
 
 
 def _finish(seconds: float, baseline: int, trace: _Trace) -> dict[str, Any]:
-    with open("/proc/self/status") as status:
-        threads = next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
     return {
         "seconds": seconds,
-        "peak_bytes": _peak_rss_bytes(),
+        "peak_bytes": _measure.peak_rss_bytes(),
         "baseline_bytes": baseline,
         "rss_trace": trace.summary(),
-        "threads_after": threads,
+        "threads_after": _measure.threads(),
     }
 
 
@@ -305,7 +287,7 @@ def _child_shiftwatch(folder: str) -> dict[str, Any]:
     from shiftwatch.profile import Profile
 
     gc.collect()
-    baseline = _rss_bytes()
+    baseline = _measure.rss_bytes()
     trace = _Trace()
     start = time.perf_counter()
     profile = Profile.from_data(folder, batch_rows=BATCH_ROWS, on_progress=trace)
@@ -365,7 +347,7 @@ def _child_reader(folder: str) -> dict[str, Any]:
     from shiftwatch.io.chunks import iter_chunks
 
     gc.collect()
-    baseline = _rss_bytes()
+    baseline = _measure.rss_bytes()
     trace = _Trace()
     start = time.perf_counter()
     rows = 0
@@ -384,7 +366,7 @@ def _child_whylogs(folder: str) -> dict[str, Any]:
 
     logging.getLogger("whylogs").setLevel(logging.ERROR)
     gc.collect()
-    baseline = _rss_bytes()
+    baseline = _measure.rss_bytes()
     trace = _Trace()
     start = time.perf_counter()
     merged = None
@@ -465,30 +447,13 @@ class Row:
     profile_bytes: int | None = None
 
 
-def _call(python: str, args: list[str], timeout: float, env: dict[str, str]) -> dict[str, Any]:
-    """Run this script in ``python`` with ``args``; the dict it reported. Raises on failure."""
-    done = subprocess.run(
-        [python, str(Path(__file__).resolve()), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **env},
-        cwd=BENCH_DIR,
-        check=False,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith(_RESULT)]
-    if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"exit code {done.returncode}: {tail}")
-    result: dict[str, Any] = json.loads(lines[-1].removeprefix(_RESULT))
-    return result
-
-
 def _run(tool: str, python: str, folder: Path, args: argparse.Namespace) -> Row:
     print(f"  profiling with {tool} in {python}", file=sys.stderr, flush=True)
     row = Row(tool, python, "ok")
     try:
-        reported = _call(python, ["--child", tool, str(folder)], args.timeout, args.child_env)
+        reported = _measure.run_script(
+            python, __file__, ["--child", tool, str(folder)], args.timeout, args.child_env
+        )
     except subprocess.TimeoutExpired:
         row.status = f"timed out after {args.timeout:g} s"
     except RuntimeError as error:
@@ -508,7 +473,7 @@ def _find_peer(args: argparse.Namespace) -> tuple[str | None, dict[str, Any], li
             passed_over.append(f"{python}: no such interpreter")
             continue
         try:
-            probe = _call(python, ["--probe"], 300, args.child_env)
+            probe = _measure.run_script(python, __file__, ["--probe"], 300, args.child_env)
         except (OSError, RuntimeError, subprocess.TimeoutExpired) as error:
             passed_over.append(f"{python}: cannot run this script ({error})")
             continue
@@ -558,25 +523,6 @@ def _truth(folder: Path, quantiles: dict[str, float]) -> Truth:
         {rank: count / n_finite for rank, count in at_or_below.items()},
         time.perf_counter() - start,
     )
-
-
-def _machine() -> dict[str, Any]:
-    cpu = platform.processor() or "unknown"
-    memory = None
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if "model name" in ln), cpu)
-        with open("/proc/meminfo") as meminfo:
-            memory = int(next(ln for ln in meminfo if ln.startswith("MemTotal")).split()[1]) * 1024
-    except OSError:
-        pass
-    return {
-        "cpu": cpu,
-        "logical_cores": os.cpu_count(),
-        "memory_bytes": memory,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-    }
 
 
 def _source() -> str:
@@ -743,13 +689,13 @@ def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
     if args.child:
         tool, folder = args.child
-        print(_RESULT + json.dumps(_CHILDREN[tool](folder)), flush=True)
+        _measure.report(_CHILDREN[tool](folder))
         return
     if args.probe:
-        print(_RESULT + json.dumps(_probe_whylogs()), flush=True)
+        _measure.report(_probe_whylogs())
         return
 
-    machine = _machine()
+    machine = _measure.describe_machine(python=platform.python_version())
     print("# Profile.from_data: peak memory and speed on a folder of Parquet files\n")
     print(
         f"- machine: {machine['cpu']}, {machine['logical_cores']} logical cores, "
@@ -850,8 +796,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.cprofile:
         print("  profiling shiftwatch under cProfile", file=sys.stderr, flush=True)
         try:
-            report = _call(
-                args.python, ["--child", "cprofile", str(data.path)], args.timeout, args.child_env
+            report = _measure.run_script(
+                args.python,
+                __file__,
+                ["--child", "cprofile", str(data.path)],
+                args.timeout,
+                args.child_env,
             )
         except (RuntimeError, subprocess.TimeoutExpired) as error:
             print(f"\ncProfile run failed: {error}")

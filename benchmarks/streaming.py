@@ -54,10 +54,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import _measure
+
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_FILE = BENCH_DIR / "results" / "streaming.json"
 TARGET_ROWS_PER_S = 200_000
-_MARKER = "@@result "
 
 BATCH_ROWS, N_COLUMNS, WINDOW, REFERENCE_ROWS = 100, 20, 10_000, 20_000
 CALIBRATION_SETTINGS = [  # (window, check_every, ert)
@@ -77,26 +78,6 @@ DETECTOR_CONFIGS = {
 
 
 # --- child side ------------------------------------------------------------------------------
-
-
-def _rss_kib() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGESIZE") // 1024
-
-
-def _reset_peak_rss() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as clear_refs:
-            clear_refs.write("5")
-    except OSError:
-        return False
-    return True
-
-
-def _peak_kib() -> int:
-    import resource
-
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _top_functions(run: Callable[[], None], limit: int = 15) -> str:
@@ -160,8 +141,8 @@ def _throughput(job: dict[str, Any]) -> dict[str, Any]:
     for batch in pool[:20]:
         monitor.log(batch)
     gc.collect()
-    peak_reset = _reset_peak_rss()
-    baseline = _rss_kib()
+    peak_reset = _measure.reset_peak_rss()
+    baseline = _measure.rss_bytes() // 1024
     n_batches = rows // BATCH_ROWS
     every = max(1, n_batches // 20)
     samples = []
@@ -169,7 +150,9 @@ def _throughput(job: dict[str, Any]) -> dict[str, Any]:
     for i in range(n_batches):
         monitor.log(pool[i % 100])
         if (i + 1) % every == 0:
-            samples.append([(i + 1) * BATCH_ROWS, time.perf_counter() - start, _rss_kib()])
+            samples.append(
+                [(i + 1) * BATCH_ROWS, time.perf_counter() - start, _measure.rss_bytes() // 1024]
+            )
     seconds = time.perf_counter() - start
     result: dict[str, Any] = {
         "rows": n_batches * BATCH_ROWS,
@@ -177,7 +160,7 @@ def _throughput(job: dict[str, Any]) -> dict[str, Any]:
         "rows_per_s": n_batches * BATCH_ROWS / seconds,
         "checks": n_batches * BATCH_ROWS // check_every,
         "baseline_kib": baseline,
-        "peak_kib": _peak_kib(),
+        "peak_kib": _measure.max_rss_bytes() // 1024,
         "peak_reset": peak_reset,
         "samples": samples,
         "profile": None,
@@ -455,36 +438,17 @@ CHILDREN: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 
 def _child_env() -> dict[str, str]:
-    import _data
+    """What children get on top of this environment."""
+    import _data  # not at the top: children run where pandas may not import
 
-    env = dict(os.environ)
-    env.update(_data.SINGLE_THREAD_ENV)
-    env.update(PYTHONWARNINGS="ignore", TF_CPP_MIN_LOG_LEVEL="3")
-    return env
-
-
-def _call(python: str, job: dict[str, Any], timeout: float) -> dict[str, Any]:
-    done = subprocess.run(
-        [python, str(Path(__file__).resolve()), "--child", json.dumps(job)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=_child_env(),
-        cwd=BENCH_DIR,
-        check=False,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith(_MARKER)]
-    if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise RuntimeError(f"exit code {done.returncode}: {tail}")
-    result: dict[str, Any] = json.loads(lines[-1].removeprefix(_MARKER))
-    return result
+    return {**_data.SINGLE_THREAD_ENV, "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
 def _run(python: str, job: dict[str, Any], timeout: float) -> dict[str, Any]:
     print(f"  {json.dumps(job)}", file=sys.stderr, flush=True)
     try:
-        return _call(python, job, timeout)
+        args = ["--child", json.dumps(job)]
+        return _measure.run_script(python, __file__, args, timeout, _child_env())
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:g} s"}
     except (OSError, RuntimeError) as error:
@@ -492,13 +456,8 @@ def _run(python: str, job: dict[str, Any], timeout: float) -> dict[str, Any]:
 
 
 def _machine() -> str:
-    cpu = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if "model name" in ln), cpu)
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} logical cores; {platform.platform()}"
+    machine = _measure.describe_machine()
+    return f"{machine['cpu']}, {machine['logical_cores']} logical cores; {machine['os']}"
 
 
 def _mb(kib: float) -> str:
@@ -745,23 +704,11 @@ _PEER_CONFIGS = {
 
 def _probe_in(python: str) -> dict[str, Any]:
     try:
-        done = subprocess.run(
-            [python, str(Path(__file__).resolve()), "--probe"],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env=_child_env(),
-            cwd=BENCH_DIR,
-            check=False,
-        )
+        return _measure.run_script(python, __file__, ["--probe"], 600, _child_env(), check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         return {"error": str(error)}
-    lines = [line for line in done.stdout.splitlines() if line.startswith(_MARKER)]
-    if not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"cannot run this script: {tail}"}
-    result: dict[str, Any] = json.loads(lines[-1].removeprefix(_MARKER))
-    return result
+    except _measure.ChildFailed as error:
+        return {"error": f"cannot run this script: {error.tail}"}
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -812,10 +759,10 @@ def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
     if args.child:
         job = json.loads(args.child)
-        print(_MARKER + json.dumps(CHILDREN[job["child"]](job)), flush=True)
+        _measure.report(CHILDREN[job["child"]](job))
         return
     if args.probe:
-        print(_MARKER + json.dumps(_probe()), flush=True)
+        _measure.report(_probe())
         return
     print("# Streaming: Monitor and detectors, one thread per measurement\n")
     print(f"- machine: {_machine()}")

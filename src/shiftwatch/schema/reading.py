@@ -87,9 +87,9 @@ def _cast_rows(array: pa.Array, target: pa.DataType) -> pa.Array:
     """``array`` cast to ``target``, with null where a value does not convert."""
     try:
         return array.cast(target)
-    except pa.ArrowNotImplementedError:
+    except pa.ArrowNotImplementedError:  # no conversion between the types: no row converts
         return pa.nulls(len(array), target)
-    except pa.ArrowInvalid:
+    except pa.ArrowInvalid:  # some rows do not convert: find them by halving
         if len(array) <= 1:
             return pa.nulls(len(array), target)
         half = len(array) // 2
