@@ -70,8 +70,12 @@ def value_family(data_type: pa.DataType) -> str:
     return "other"
 
 
-def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Plain values for compute kernels: dictionaries decoded, string views as strings."""
+def decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Plain values for compute kernels: dictionaries decoded, string views as strings.
+
+    >>> decoded(pa.chunked_array([pa.array(["a", "b"]).dictionary_encode()])).type
+    DataType(string)
+    """
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     if pa.types.is_string_view(column.type):
@@ -80,7 +84,7 @@ def _decoded(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _distinct(column: pa.ChunkedArray) -> int:
-    return int(pc.count_distinct(_decoded(column), mode="only_valid").as_py())
+    return int(pc.count_distinct(decoded(column), mode="only_valid").as_py())
 
 
 def infer_kind(column: pa.ChunkedArray) -> ColumnKind:
@@ -253,7 +257,7 @@ def category_tally(column: pa.ChunkedArray) -> CategoryTally:
     >>> tally.values.to_pylist(), tally.counts.to_pylist(), tally.n_missing
     (['a', 'b'], [2, 1], 1)
     """
-    column = _decoded(column)
+    column = decoded(column)
     n_missing = missing_count(column)
     if pa.types.is_floating(column.type):
         column = column.filter(pc.invert(pc.is_nan(column)))

@@ -191,12 +191,7 @@ class _Source:
         self.data: pa.Table | Profile = (
             data if isinstance(data, Profile) else to_table(data, role=role)
         )
-
-    @property
-    def column_names(self) -> list[str]:
-        if isinstance(self.data, Profile):
-            return list(self.data.column_names)
-        return list(self.data.column_names)
+        self.column_names: list[str] = list(self.data.column_names)
 
     @property
     def n(self) -> int:

@@ -33,6 +33,7 @@ from shiftwatch.columns import (
     ColumnKind,
     category_tally,
     column_family,
+    decoded,
     is_integer_type,
     kind_from_summary,
 )
@@ -68,8 +69,11 @@ class ColumnProfile:
     infinities of a numeric column (kept out of the moments and quantiles).
     """
 
-    def __init__(self, name: str, *, k: int, max_levels: int) -> None:
+    def __init__(
+        self, name: str, *, k: int, max_levels: int, count_numeric_levels: bool = True
+    ) -> None:
         self.name = name
+        self.count_numeric_levels = count_numeric_levels
         self.k = k
         self.max_levels = max_levels
         self.family = "empty"
@@ -93,7 +97,7 @@ class ColumnProfile:
             self.family, self.data_type = family, str(data_type)
             if family in ("numeric", "datetime"):
                 self.moments, self.quantiles = Moments(), QuantileSketch(self.k)
-            if family in ("numeric", "boolean", "text"):
+            if family in ("boolean", "text") or (family == "numeric" and self.count_numeric_levels):
                 self.frequencies = Frequencies(self.max_levels)
             if family == "text":
                 self.lengths = Moments()
@@ -125,7 +129,7 @@ class ColumnProfile:
             self._update_categories(chunk)
             if family == "text":
                 assert self.lengths is not None
-                lengths = pc.utf8_length(_plain(chunk).drop_null())
+                lengths = pc.utf8_length(decoded(chunk).drop_null())
                 self.lengths.update(_as_float(lengths))
         else:
             self.missing += chunk.null_count
@@ -146,11 +150,11 @@ class ColumnProfile:
         self.missing += int(nan.sum())
         self.infinite += int(np.isinf(values).sum())
         if self.frequencies is not None:
-            plain = _plain(chunk)
-            if pc.count_distinct(plain).as_py() > self.max_levels:
+            tally = category_tally(chunk)
+            if len(tally.values) > self.max_levels:
                 self.frequencies = None  # too many levels to count as categories
             else:
-                self._update_categories(chunk, count_missing=False)
+                self.frequencies.update_counts(tally.values, tally.counts)
                 if not self.frequencies.exact:
                     self.frequencies = None
 
@@ -188,6 +192,12 @@ class ColumnProfile:
             raise IncompatibleError(
                 f"Column {self.name!r} holds {self.family} values in one profile and "
                 f"{other.family} values in the other."
+            )
+        if (self.k, self.max_levels) != (other.k, other.max_levels):
+            raise IncompatibleError(
+                f"Column {self.name!r} was profiled with k={self.k}, max_levels="
+                f"{self.max_levels} in one profile and k={other.k}, max_levels="
+                f"{other.max_levels} in the other: profile both with the same settings."
             )
         first, second = (self, other) if self.family != "empty" else (other, self)
         merged = ColumnProfile(self.name, k=first.k, max_levels=first.max_levels)
@@ -261,14 +271,6 @@ class ColumnProfile:
         )
 
 
-def _plain(chunk: pa.ChunkedArray) -> pa.ChunkedArray:
-    if pa.types.is_dictionary(chunk.type):
-        chunk = chunk.cast(chunk.type.value_type)
-    if pa.types.is_string_view(chunk.type):
-        chunk = chunk.cast(pa.large_string())
-    return chunk
-
-
 def _temporal_integers(chunk: pa.ChunkedArray) -> pa.ChunkedArray:
     """The integers under dates, times, timestamps and durations (in their own unit)."""
     width = pa.int32() if chunk.type.bit_width == 32 else pa.int64()
@@ -277,7 +279,7 @@ def _temporal_integers(chunk: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def _as_float(chunk: pa.ChunkedArray) -> FloatArray:
     """float64 values with nulls as NaN."""
-    plain = _plain(chunk)
+    plain = decoded(chunk)
     as_float = plain if plain.type == pa.float64() else plain.cast(pa.float64(), safe=False)
     values: FloatArray = np.asarray(as_float.to_numpy(), dtype=np.float64)
     return values
@@ -462,8 +464,9 @@ class Profile:
             "written_by": f"shiftwatch {__version__}",
             "n": self.n,
             "columns": [column.to_dict() for column in self._columns.values()],
-            "schema": self.schema.to_dict(),
         }
+        if self._schema_state is not None:
+            document["schema"] = self._schema_state
         text = json.dumps(document, separators=(",", ":"), allow_nan=False)
         return gzip.compress(text.encode("utf-8"), mtime=0)
 
@@ -494,8 +497,9 @@ class Profile:
             raise FormatError(f"{source} is a damaged shiftwatch profile: {error!r}.") from None
 
     def save(self, path: str | Path) -> None:
-        """Write the profile to ``path`` (by convention ``*.swp``)."""
-        Path(path).write_bytes(self.to_bytes())
+        """Write the profile to ``path`` (by convention ``*.swp``), its schema included."""
+        saved = self if self._schema_state is not None else self.with_schema(self.schema)
+        Path(path).write_bytes(saved.to_bytes())
 
     @classmethod
     def load(cls, path: str | Path) -> Self:

@@ -393,3 +393,10 @@ def test_an_error_alarm_resolves_after_clean_runs_of_labels() -> None:
     # 3 clean runs of check_every = 10,000 labels after the last alarm in the bad stretch
     assert 50_000 <= kinds[1][1] <= 60_000
     assert monitor.state == AlertState.OK
+
+
+def test_late_labels_need_an_expected_error_rate() -> None:
+    monitor = Monitor({"x": np.arange(100.0)}, window=50)
+    monitor.log({"x": np.arange(10.0)}, outputs=np.zeros(10, dtype=int), ids=list(range(10)))
+    with pytest.raises(InvalidParameterError, match="expected_error_rate"):
+        monitor.log_labels(list(range(10)), np.zeros(10, dtype=int))

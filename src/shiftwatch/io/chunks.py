@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from shiftwatch.errors import FormatError, NoDataError
+from shiftwatch.errors import FormatError, NoDataError, SchemaError
 from shiftwatch.io.files import csv_options, file_format
 from shiftwatch.io.tables import to_table
 
@@ -52,27 +52,38 @@ def _parquet_dataset(paths: list[Path], batch_rows: int) -> Chunks:
     def failed(path: Path, error: Exception) -> FormatError:
         return FormatError(f"Cannot read '{path}' as PARQUET: {error}")
 
-    total = 0
+    footers = []
     for path in paths:
         try:
-            total += pq.read_metadata(path).num_rows
+            footers.append(pq.read_metadata(path))
         except (pa.ArrowException, OSError) as error:
             raise failed(path, error) from error
-    schema = pq.read_schema(paths[0])
+    schema = footers[0].schema.to_arrow_schema()
 
     def batches() -> Iterator[pa.RecordBatch]:
         # One row group at a time: a file's reader keeps what it has decoded until it is
         # dropped, so reading a whole large file in one call would hold most of it.
-        for path in paths:
+        for path, footer in zip(paths, footers, strict=True):
             try:
-                groups = pq.read_metadata(path).num_row_groups
-                for group in range(groups):
+                for group in range(footer.num_row_groups):
                     with pq.ParquetFile(path) as file:
-                        yield from file.iter_batches(batch_size=batch_rows, row_groups=[group])
+                        for batch in file.iter_batches(batch_size=batch_rows, row_groups=[group]):
+                            yield _in_order(batch, schema.names, path)
             except (pa.ArrowException, OSError) as error:
                 raise failed(path, error) from error
 
-    return Chunks(schema, total, batches())
+    return Chunks(schema, sum(footer.num_rows for footer in footers), batches())
+
+
+def _in_order(batch: pa.RecordBatch, names: list[str], path: Path) -> pa.RecordBatch:
+    """A batch with the dataset's column order (files may list the same columns otherwise)."""
+    if batch.schema.names == names:
+        return batch
+    if sorted(batch.schema.names) != sorted(names):
+        raise SchemaError(
+            f"'{path}' has columns {batch.schema.names}; the dataset's first file has {names}."
+        )
+    return batch.select(names)
 
 
 def _file_chunks(path: Path, batch_rows: int) -> Chunks:

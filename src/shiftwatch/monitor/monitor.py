@@ -102,9 +102,6 @@ class Monitor:
             raise InvalidParameterError(
                 "Monitor takes exactly one of 'window' (rows) and 'duration' (seconds)."
             )
-        self.reference = (
-            reference if isinstance(reference, Profile) else Profile.from_data(reference, k=k)
-        )
         self.window = None if window is None else _count(owner, "window", window)
         self.duration = (
             None
@@ -133,6 +130,10 @@ class Monitor:
             owner, "clear_after", renewal if clear_after is None else clear_after
         )
         self.label_retention = _count(owner, "label_retention", label_retention)
+        # Profiled last: a bad parameter fails before a pass over a large reference.
+        self.reference = (
+            reference if isinstance(reference, Profile) else Profile.from_data(reference, k=k)
+        )
         self._names = list(self.reference.column_names)
         numeric = [n for n in self._names if self.reference[n].kind == ColumnKind.NUMERIC]
         self._window = BucketedWindow(
@@ -211,7 +212,7 @@ class Monitor:
         if predicted is not None:
             if label_array is not None:
                 events += self._observe_errors(predicted, label_array, now)
-            if ids is not None:
+            if ids is not None and self._errors is not None:  # kept only to score labels
                 self._remember(ids, predicted)
         if self._since_check >= self.check_every:
             self._since_check = 0
@@ -225,6 +226,11 @@ class Monitor:
         Ids never logged, already labelled, or older than the newest ``label_retention``
         predictions are skipped.
         """
+        if self._errors is None:
+            raise InvalidParameterError(
+                "log_labels needs Monitor(expected_error_rate=...): the error rate it checks "
+                "the labels against."
+            )
         label_array = np.asarray(labels)
         if len(ids) != label_array.shape[0]:
             raise InvalidParameterError(
@@ -269,10 +275,6 @@ class Monitor:
     ) -> list[AlertEvent]:
         if self._errors is None:
             return []
-        if predicted.shape[0] != labels.shape[0]:
-            raise SchemaError(
-                f"'labels' has {labels.shape[0]} rows; the predictions have {predicted.shape[0]}."
-            )
         wrong = (predicted != labels).astype(np.float64)
         alarms = self._errors.update_many(wrong).tolist()
         rate = self._errors.expected_rate
@@ -295,8 +297,6 @@ class Monitor:
         return events
 
     def _remember(self, ids: Sequence[Any], predicted: npt.NDArray[Any]) -> None:
-        if len(ids) != predicted.shape[0]:
-            raise SchemaError(f"'ids' has {len(ids)} rows; the inputs have {predicted.shape[0]}.")
         for key, value in zip(ids, predicted.tolist(), strict=True):
             self._predictions[key] = value
             self._predictions.move_to_end(key)

@@ -23,19 +23,6 @@ from shiftwatch.profile import ColumnProfile, Profile
 DEFAULT_STAGE_ROWS = 1_000
 
 
-class _NumbersOnly(ColumnProfile):
-    """A column profile that keeps no level counts for numbers (they are tested as numeric).
-
-    Counting the levels of a continuous column costs more than all its other summaries and
-    is never read when the reference's kind for the column is numeric.
-    """
-
-    def _adopt(self, family: str, data_type: pa.DataType, rows_before: int) -> None:
-        super()._adopt(family, data_type, rows_before)
-        if family == "numeric":
-            self.frequencies = None
-
-
 class _Bucket:
     """The column profiles of one bucket, fed by record batches."""
 
@@ -45,8 +32,8 @@ class _Bucket:
         self.start = start
         self.n = 0
         self._columns = {
-            name: (_NumbersOnly if name in numeric else ColumnProfile)(
-                name, k=k, max_levels=max_levels
+            name: ColumnProfile(
+                name, k=k, max_levels=max_levels, count_numeric_levels=name not in numeric
             )
             for name in names
         }
@@ -168,10 +155,9 @@ class BucketedWindow:
         parts = [bucket.profile() for bucket in self._sealed]
         if self._open is not None and self._open.n:
             parts.append(self._open.profile())
-        if not parts:
-            return Profile.from_batches(self.names, [], k=self._k, max_levels=self._max_levels)
-        merged = parts[0]
-        for part in parts[1:]:
+        # Start from an empty profile so that the result never shares the open bucket's state.
+        merged = Profile.from_batches(self.names, [], k=self._k, max_levels=self._max_levels)
+        for part in parts:
             merged = merged.merge(part)
         return merged
 
