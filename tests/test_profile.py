@@ -523,7 +523,7 @@ def test_on_progress_without_a_known_total(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        pytest.param({"k": 7}, "'k' parameter of QuantileSketch", id="k"),
+        pytest.param({"k": 7}, "'k' parameter of Profile.from_data", id="k"),
         pytest.param(
             {"max_levels": 99}, "'max_levels' parameter of Profile.from_data", id="max_levels"
         ),

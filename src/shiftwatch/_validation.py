@@ -31,16 +31,35 @@ def check_parameter(owner: str, name: str, value: T, ok: Callable[[T], bool], ex
     return value
 
 
-def _is_real(value: object) -> bool:
+def is_real(value: object) -> bool:
     """A real number (numpy scalars included), not a bool."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def is_count(value: object) -> bool:
+    """An integer (numpy integers included), not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_count(owner: str, name: str, value: int, minimum: int = 1) -> int:
+    """Check a count: an int >= ``minimum``.
+
+    >>> check_count("Monitor", "window", 0)
+    Traceback (most recent call last):
+    ...
+    shiftwatch.errors.InvalidParameterError: The 'window' parameter of Monitor must be an int >= 1. Got 0 instead.
+    """  # noqa: E501
+    check_parameter(
+        owner, name, value, lambda v: is_count(v) and v >= minimum, f"an int >= {minimum}"
+    )
+    return int(value)
 
 
 def check_alpha(owner: str, alpha: float) -> float:
     """Check a significance level: a float strictly between 0 and 1."""
     return float(
         check_parameter(
-            owner, "alpha", alpha, lambda a: _is_real(a) and 0 < a < 1, "a float in (0, 1)"
+            owner, "alpha", alpha, lambda a: is_real(a) and 0 < a < 1, "a float in (0, 1)"
         )
     )
 
@@ -52,7 +71,7 @@ def check_threshold(owner: str, threshold: float) -> float:
             owner,
             "threshold",
             threshold,
-            lambda t: _is_real(t) and math.isfinite(t) and t >= 0,
+            lambda t: is_real(t) and math.isfinite(t) and t >= 0,
             "a finite float >= 0",
         )
     )

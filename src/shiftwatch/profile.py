@@ -28,7 +28,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shiftwatch._validation import check_parameter
+from shiftwatch._validation import check_count, check_parameter, is_count
 from shiftwatch.columns import (
     ColumnKind,
     category_tally,
@@ -41,7 +41,7 @@ from shiftwatch.errors import FormatError, IncompatibleError, NoDataError, Schem
 from shiftwatch.io.chunks import DEFAULT_BATCH_ROWS, iter_chunks
 from shiftwatch.sketch import Frequencies, Moments, QuantileSketch
 from shiftwatch.sketch.frequencies import DEFAULT_MAX_LEVELS
-from shiftwatch.sketch.quantiles import DEFAULT_K
+from shiftwatch.sketch.quantiles import DEFAULT_K, MAX_K, MIN_K
 from shiftwatch.stats._checks import FloatArray
 
 if TYPE_CHECKING:
@@ -285,6 +285,19 @@ def _as_float(chunk: pa.ChunkedArray) -> FloatArray:
     return values
 
 
+def check_profile_parameters(owner: str, k: int, max_levels: int, batch_rows: int) -> None:
+    """Check the settings every way of profiling takes, naming ``owner`` in the message."""
+    check_parameter(
+        owner,
+        "k",
+        k,
+        lambda v: is_count(v) and MIN_K <= v <= MAX_K,
+        f"an int in [{MIN_K}, {MAX_K}]",
+    )
+    check_count(owner, "max_levels", max_levels, MIN_MAX_LEVELS)
+    check_count(owner, "batch_rows", batch_rows)
+
+
 class Profile:
     """Summaries of every column of a data set: mergeable, bounded in memory, saved as a file.
 
@@ -327,21 +340,7 @@ class Profile:
         :mod:`shiftwatch.sketch.quantiles`), ``max_levels`` how many categories are counted
         exactly. ``on_progress(rows_done, total_rows_or_None)`` is called after each chunk.
         """
-        QuantileSketch(k)  # validates k
-        check_parameter(
-            "Profile.from_data",
-            "max_levels",
-            max_levels,
-            lambda m: isinstance(m, int) and not isinstance(m, bool) and m >= MIN_MAX_LEVELS,
-            f"an int >= {MIN_MAX_LEVELS}",
-        )
-        check_parameter(
-            "Profile.from_data",
-            "batch_rows",
-            batch_rows,
-            lambda b: isinstance(b, int) and not isinstance(b, bool) and b >= 1,
-            "an int >= 1",
-        )
+        check_profile_parameters("Profile.from_data", k, max_levels, batch_rows)
         chunks = iter_chunks(data, role="profiled", batch_rows=batch_rows)
         profile = cls.from_batches(
             chunks.schema.names,

@@ -230,7 +230,7 @@ def test_data_that_is_not_a_parquet_dataset(tmp_path: Path, client, files, error
         pytest.param({"workers": 0}, "'workers' parameter of profile_parquet", id="workers"),
         pytest.param({"scheduler": "  "}, "'scheduler' parameter", id="scheduler"),
         pytest.param({"workers": 1, "max_levels": 5}, "'max_levels' parameter", id="max-levels"),
-        pytest.param({"workers": 1, "k": 3}, "'k' parameter of QuantileSketch", id="k"),
+        pytest.param({"workers": 1, "k": 3}, "'k' parameter of profile_parquet", id="k"),
         pytest.param(
             {"workers": 1, "row_groups_per_task": 0}, "'row_groups_per_task'", id="row-groups"
         ),

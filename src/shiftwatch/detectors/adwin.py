@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from shiftwatch._validation import check_parameter
+from shiftwatch._validation import check_parameter, is_count
 from shiftwatch.detectors.base import Detector
 from shiftwatch.errors import InvalidParameterError
 from shiftwatch.stats._checks import FloatArray, IntArray
@@ -43,10 +43,6 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
         value, bool | np.bool_
     )
-
-
-def _is_count(value: object) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
 
 
 def _pair_totals(totals: FloatArray) -> FloatArray:
@@ -141,11 +137,11 @@ class ADWIN(Detector):
         super().__init__()
         owner = type(self).__name__
         self.clock = int(
-            check_parameter(owner, "clock", clock, lambda c: _is_count(c) and c >= 1, "an int >= 1")
+            check_parameter(owner, "clock", clock, lambda c: is_count(c) and c >= 1, "an int >= 1")
         )
         self.max_buckets = int(
             check_parameter(
-                owner, "max_buckets", max_buckets, lambda b: _is_count(b) and b >= 2, "an int >= 2"
+                owner, "max_buckets", max_buckets, lambda b: is_count(b) and b >= 2, "an int >= 2"
             )
         )
         self.min_window_length = int(
@@ -153,7 +149,7 @@ class ADWIN(Detector):
                 owner,
                 "min_window_length",
                 min_window_length,
-                lambda w: _is_count(w) and w >= 1,
+                lambda w: is_count(w) and w >= 1,
                 "an int >= 1",
             )
         )
@@ -162,7 +158,7 @@ class ADWIN(Detector):
                 owner,
                 "grace_period",
                 grace_period,
-                lambda g: _is_count(g) and g >= 0,
+                lambda g: is_count(g) and g >= 0,
                 "an int >= 0",
             )
         )

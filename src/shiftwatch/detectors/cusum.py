@@ -51,12 +51,11 @@ array([1006, 1038, 1052, 1073, 1098])
 """
 
 import math
-import numbers
 
 import numpy as np
 from scipy import optimize, special
 
-from shiftwatch._validation import _is_real, check_parameter
+from shiftwatch._validation import check_parameter, is_count, is_real
 from shiftwatch.detectors.base import Detector
 from shiftwatch.stats._checks import FloatArray, IntArray
 
@@ -69,11 +68,6 @@ _SMALLEST_WINDOW = 64
 _BLOCK = 1 << 16  # sums are re-based every _BLOCK values, so they never grow large
 _STD_FLOOR = 1e-9
 _SIDES = np.array([[1.0], [-1.0]])  # the up sum steps by u - k, the down sum by -u - k
-
-
-def _is_count(value: object) -> bool:
-    """An integer (numpy's included), not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _one_side(h: float, drift: float) -> float:
@@ -122,7 +116,7 @@ def cusum_threshold(ert: float, *, k: float = 0.5) -> float:
         "CUSUM",
         "ert",
         ert,
-        lambda e: _is_real(e) and lowest < e <= MAX_ERT,
+        lambda e: is_real(e) and lowest < e <= MAX_ERT,
         f"a float in ({lowest:.3g}, {MAX_ERT:.0e}] (the low end: the ERT of h = 0 at k={k})",
     )
     high, reached = 1.0, cusum_run_length(1.0, k=k)
@@ -176,31 +170,31 @@ class CUSUM(Detector):
             owner,
             "mean",
             mean,
-            lambda m: m is None or (_is_real(m) and math.isfinite(m)),
+            lambda m: m is None or (is_real(m) and math.isfinite(m)),
             "a finite float or None",
         )
         check_parameter(
             owner,
             "std",
             std,
-            lambda s: s is None or (_is_real(s) and math.isfinite(s) and s > 0),
+            lambda s: s is None or (is_real(s) and math.isfinite(s) and s > 0),
             "a finite float > 0 or None",
         )
         check_parameter(
             owner,
             "warmup",
             warmup,
-            lambda w: _is_count(w) and w >= 2,
+            lambda w: is_count(w) and w >= 2,
             "an int >= 2",
         )
         check_parameter(
-            owner, "k", k, lambda v: _is_real(v) and math.isfinite(v) and v >= 0, "a float >= 0"
+            owner, "k", k, lambda v: is_real(v) and math.isfinite(v) and v >= 0, "a float >= 0"
         )
         check_parameter(
             owner,
             "threshold",
             threshold,
-            lambda t: t is None or (ert is None and _is_real(t) and math.isfinite(t) and t > 0),
+            lambda t: t is None or (ert is None and is_real(t) and math.isfinite(t) and t > 0),
             "a finite float > 0, or None when 'ert' is given",
         )
         self.mean = None if mean is None else float(mean)

@@ -47,23 +47,17 @@ array([1006])
 """
 
 import math
-import numbers
 
 import numpy as np
 from scipy import signal
 
-from shiftwatch._validation import _is_real, check_parameter
+from shiftwatch._validation import check_parameter, is_count, is_real
 from shiftwatch.detectors.base import Detector
 from shiftwatch.stats._checks import FloatArray, IntArray
 
 MODES = ("up", "down", "both")
 _SIDES = {"up": ("up",), "down": ("down",), "both": ("up", "down")}
 _SMALLEST_WINDOW, _LARGEST_WINDOW = 64, 1 << 16
-
-
-def _is_count(value: object) -> bool:
-    """An integer (numpy's included), not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _window(run: int) -> int:
@@ -97,24 +91,24 @@ class PageHinkley(Detector):
             owner,
             "delta",
             delta,
-            lambda d: _is_real(d) and math.isfinite(d) and d >= 0,
+            lambda d: is_real(d) and math.isfinite(d) and d >= 0,
             "a finite float >= 0",
         )
         check_parameter(
             owner,
             "threshold",
             threshold,
-            lambda t: _is_real(t) and math.isfinite(t) and t > 0,
+            lambda t: is_real(t) and math.isfinite(t) and t > 0,
             "a finite float > 0",
         )
         check_parameter(
-            owner, "alpha", alpha, lambda a: _is_real(a) and 0 < a <= 1, "a float in (0, 1]"
+            owner, "alpha", alpha, lambda a: is_real(a) and 0 < a <= 1, "a float in (0, 1]"
         )
         check_parameter(
             owner,
             "min_n",
             min_n,
-            lambda m: _is_count(m) and m >= 1,
+            lambda m: is_count(m) and m >= 1,
             "an int >= 1",
         )
         check_parameter(owner, "mode", mode, lambda m: m in MODES, f"one of {MODES}")

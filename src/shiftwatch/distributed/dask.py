@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from shiftwatch._validation import check_parameter
+from shiftwatch._validation import check_count, check_parameter
 from shiftwatch.columns import value_family
 from shiftwatch.errors import (
     FormatError,
@@ -36,9 +36,9 @@ from shiftwatch.errors import (
 )
 from shiftwatch.io.chunks import DEFAULT_BATCH_ROWS, parquet_paths
 from shiftwatch.io.files import file_format
-from shiftwatch.profile import MIN_MAX_LEVELS, Profile, RowsCallback
+from shiftwatch.profile import Profile, RowsCallback, check_profile_parameters
 from shiftwatch.sketch.frequencies import DEFAULT_MAX_LEVELS
-from shiftwatch.sketch.quantiles import DEFAULT_K, QuantileSketch
+from shiftwatch.sketch.quantiles import DEFAULT_K
 
 if TYPE_CHECKING:
     from dask.typing import Key
@@ -141,21 +141,9 @@ def _check_parameters(
     if scheduler is not None:
         check_parameter(_OWNER, "scheduler", scheduler, _is_address, "a scheduler address")
     if workers is not None:
-        check_parameter(_OWNER, "workers", workers, _is_count, "an int >= 1")
-    QuantileSketch(k)  # validates k
-    check_parameter(
-        _OWNER,
-        "max_levels",
-        max_levels,
-        lambda m: _is_count(m) and m >= MIN_MAX_LEVELS,
-        f"an int >= {MIN_MAX_LEVELS}",
-    )
-    check_parameter(_OWNER, "batch_rows", batch_rows, _is_count, "an int >= 1")
-    check_parameter(_OWNER, "row_groups_per_task", row_groups_per_task, _is_count, "an int >= 1")
-
-
-def _is_count(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        check_count(_OWNER, "workers", workers)
+    check_profile_parameters(_OWNER, k, max_levels, batch_rows)
+    check_count(_OWNER, "row_groups_per_task", row_groups_per_task)
 
 
 def _is_address(value: object) -> bool:

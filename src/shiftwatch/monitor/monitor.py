@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from shiftwatch._validation import check_parameter
+from shiftwatch._validation import check_count, check_parameter
 from shiftwatch.columns import ColumnKind
 from shiftwatch.compare import compare
 from shiftwatch.detectors.error_rate import BernoulliCUSUM
@@ -41,14 +41,6 @@ from shiftwatch.sketch.quantiles import DEFAULT_K
 DEFAULT_ERT = 10_000
 DEFAULT_LABEL_RETENTION = 100_000
 ERROR_RATE_RATIO = 1.5  # the rise in errors the error CUSUM is tuned to
-
-
-def _count(owner: str, name: str, value: object, minimum: int = 1) -> int:
-    def ok(v: object) -> bool:
-        return isinstance(v, int | np.integer) and not isinstance(v, bool) and int(v) >= minimum
-
-    check_parameter(owner, name, value, ok, f"an int >= {minimum}")
-    return int(value)  # type: ignore[call-overload,no-any-return]
 
 
 def _predictions(outputs: npt.ArrayLike, n_rows: int) -> npt.NDArray[Any]:
@@ -102,7 +94,7 @@ class Monitor:
             raise InvalidParameterError(
                 "Monitor takes exactly one of 'window' (rows) and 'duration' (seconds)."
             )
-        self.window = None if window is None else _count(owner, "window", window)
+        self.window = None if window is None else check_count(owner, "window", window)
         self.duration = (
             None
             if duration is None
@@ -110,9 +102,9 @@ class Monitor:
                 check_parameter(owner, "duration", duration, lambda d: d > 0, "a number > 0")
             )
         )
-        self.buckets = _count(owner, "buckets", buckets)
+        self.buckets = check_count(owner, "buckets", buckets)
         default_every = max(1, (self.window or 10 * self.buckets) // self.buckets)
-        self.check_every = _count(
+        self.check_every = check_count(
             owner, "check_every", default_every if check_every is None else check_every
         )
         self.ert = float(
@@ -126,10 +118,10 @@ class Monitor:
         )
         self.alpha = self.check_every / self.ert
         renewal = self.buckets if self.window is None else math.ceil(self.window / self.check_every)
-        self.clear_after = _count(
+        self.clear_after = check_count(
             owner, "clear_after", renewal if clear_after is None else clear_after
         )
-        self.label_retention = _count(owner, "label_retention", label_retention)
+        self.label_retention = check_count(owner, "label_retention", label_retention)
         # Profiled last: a bad parameter fails before a pass over a large reference.
         self.reference = (
             reference if isinstance(reference, Profile) else Profile.from_data(reference, k=k)

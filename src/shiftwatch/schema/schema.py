@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Self
 
-from shiftwatch._validation import check_parameter
+from shiftwatch._validation import check_count, check_parameter
 from shiftwatch.errors import FormatError, NoDataError, SchemaError
 from shiftwatch.profile import Profile
 from shiftwatch.schema.checks import Collector, check_column
@@ -71,13 +71,7 @@ class Schema:
 
     def check(self, batch: Any, *, max_per_rule: int = DEFAULT_MAX_PER_RULE) -> ValidationResult:
         """Check every row of ``batch`` (anything ``compare`` reads); never raises on bad rows."""
-        check_parameter(
-            "Schema.check",
-            "max_per_rule",
-            max_per_rule,
-            lambda m: isinstance(m, int) and not isinstance(m, bool) and m >= 0,
-            "an int >= 0",
-        )
+        check_count("Schema.check", "max_per_rule", max_per_rule, minimum=0)
         names, batches = open_batch(batch, self.columns)
         duplicated = sorted({name for name in names if names.count(name) > 1})
         if duplicated:

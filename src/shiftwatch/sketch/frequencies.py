@@ -25,7 +25,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shiftwatch._validation import check_parameter
+from shiftwatch._validation import check_count
 from shiftwatch.errors import FormatError, IncompatibleError, InvalidParameterError
 from shiftwatch.sketch.distinct import DistinctCount
 from shiftwatch.sketch.hashing import stable_hash
@@ -107,16 +107,8 @@ class Frequencies:
     """
 
     def __init__(self, max_levels: int = DEFAULT_MAX_LEVELS, groups: int = DEFAULT_GROUPS) -> None:
-        for name, value in (("max_levels", max_levels), ("groups", groups)):
-            check_parameter(
-                "Frequencies",
-                name,
-                value,
-                lambda v: isinstance(v, int | np.integer) and not isinstance(v, bool) and v >= 1,
-                "an int >= 1",
-            )
-        self.max_levels = int(max_levels)
-        self.groups = int(groups)
+        self.max_levels = check_count("Frequencies", "max_levels", max_levels)
+        self.groups = check_count("Frequencies", "groups", groups)
         self._counts: dict[Any, int] | None = {}
         self._group_counts: IntArray | None = None
         self._distinct: DistinctCount | None = None  # once grouped
