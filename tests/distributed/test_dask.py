@@ -205,7 +205,7 @@ TWICE = pa.Table.from_arrays([pa.array([1.0]), pa.array([2.0])], names=["x", "x"
     ("files", "error", "message"),
     [
         pytest.param({}, FormatError, "no such file, folder or matching file", id="no-files"),
-        pytest.param({"a.csv": "x\n1\n"}, FormatError, "Parquet files only", id="csv"),
+        pytest.param({"a.csv": "x\n1\n"}, FormatError, "only Parquet files are", id="csv"),
         pytest.param({"a.parquet": "x\n1\n"}, FormatError, "Cannot read the Parquet", id="text"),
         pytest.param({"a.parquet": EMPTY}, NoDataError, "has no rows", id="no-rows"),
         pytest.param({"a.parquet": TWICE}, SchemaError, r"duplicated .* \['x'\]", id="twice"),

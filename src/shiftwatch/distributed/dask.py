@@ -34,7 +34,7 @@ from shiftwatch.errors import (
     NoDataError,
     SchemaError,
 )
-from shiftwatch.io.chunks import DEFAULT_BATCH_ROWS, parquet_paths
+from shiftwatch.io.chunks import DEFAULT_BATCH_ROWS, dataset_paths
 from shiftwatch.io.files import file_format
 from shiftwatch.profile import Profile, RowsCallback, check_profile_parameters
 from shiftwatch.sketch.frequencies import DEFAULT_MAX_LEVELS
@@ -170,10 +170,7 @@ def _plan(data: str | Path, row_groups_per_task: int) -> tuple[list[str], list[_
 
 
 def _parquet_paths(data: str | Path) -> list[Path]:
-    path = Path(data)
-    paths = [path] if path.is_file() else parquet_paths(str(data))
-    if not paths:
-        raise FormatError(f"Cannot read '{data}': no such file, folder or matching file.")
+    paths = dataset_paths(data)
     for found in paths:
         if file_format(found) != "parquet":
             raise FormatError(f"{_OWNER} reads Parquet files only; '{found}' is not one.")

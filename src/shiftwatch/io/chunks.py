@@ -31,12 +31,26 @@ class Chunks:
     batches: Iterator[pa.RecordBatch]
 
 
-def parquet_paths(pattern: str) -> list[Path]:
-    """The files of a folder (its ``*.parquet``, recursively) or of a glob pattern, sorted."""
-    path = Path(pattern)
+def dataset_paths(data: str | Path) -> list[Path]:
+    """The files ``data`` names: a file, a folder (its ``*.parquet``), or a glob pattern.
+
+    Several files are read as one dataset, so they must all be Parquet files.
+    """
+    path = Path(data)
+    if path.is_file():
+        return [path]
     if path.is_dir():
-        return sorted(p for p in path.rglob("*.parquet") if p.is_file())
-    return sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+        paths = sorted(p for p in path.rglob("*.parquet") if p.is_file())
+    else:
+        paths = sorted(Path(p) for p in glob.glob(str(data), recursive=True) if Path(p).is_file())
+    if not paths:
+        raise FormatError(f"Cannot read '{data}': no such file, folder or matching file.")
+    others = [p for p in paths if file_format(p) != "parquet"]
+    if others:
+        raise FormatError(
+            f"'{data}' is read as a dataset, and only Parquet files are: '{others[0]}' is not one."
+        )
+    return paths
 
 
 def _parquet_dataset(paths: list[Path], batch_rows: int) -> Chunks:
@@ -139,17 +153,10 @@ def iter_chunks(data: Any, *, role: str = "input", batch_rows: int = DEFAULT_BAT
     (10, [4, 4, 2])
     """
     if isinstance(data, str | Path):
-        path = Path(data)
-        if path.is_file():
-            opened = _file_chunks(path, batch_rows)
+        paths = dataset_paths(data)
+        if Path(data).is_file():
+            opened = _file_chunks(paths[0], batch_rows)
         else:
-            paths = parquet_paths(str(data))
-            if not paths:
-                raise FormatError(f"Cannot read '{data}': no such file, folder or matching file.")
-            if any(file_format(p) != "parquet" for p in paths):
-                raise FormatError(
-                    f"'{data}' names several files; only Parquet files are read as one dataset."
-                )
             opened = _parquet_dataset(paths, batch_rows)
         if opened.schema is not None and len(opened.schema) == 0:
             raise NoDataError(f"The {role} data has no columns.")
