@@ -1,5 +1,8 @@
 """A profile as a Rich table: what each column holds, at a glance."""
 
+import re
+
+import numpy as np
 from rich import box
 from rich.console import Group
 from rich.table import Table
@@ -12,14 +15,33 @@ from shiftwatch.report._format import number
 TOP_CATEGORIES = 3
 
 
+_TIME_UNIT = re.compile(r"^(?:date32\[(day)\]|date64\[(ms)\]|timestamp\[(\w+)(?:,.*)?\])$")
+
+
+def _instant(value: float, data_type: str) -> str | None:
+    """A date or timestamp column's underlying integer as a date or time, if it is one."""
+    match = _TIME_UNIT.match(data_type)
+    if match is None:
+        return None
+    unit = {"day": "D"}.get(
+        match.group(1) or "", match.group(1) or match.group(2) or match.group(3)
+    )
+    return str(np.array(int(value), dtype=np.int64).astype(f"datetime64[{unit}]"))
+
+
 def _values(column: ColumnProfile) -> str:
-    """The range and median of numbers, or the most frequent categories."""
+    """The range and median of numbers and times, or the most frequent categories."""
     quantiles = column.quantiles
+    if column.kind == ColumnKind.DATETIME and quantiles is not None and not quantiles.is_empty():
+        ends = [_instant(value, column.data_type) for value in (quantiles.min, quantiles.max)]
+        return "" if None in ends else f"{ends[0]} .. {ends[1]}"
     if column.kind == ColumnKind.NUMERIC and quantiles is not None and not quantiles.is_empty():
-        low, middle, high = (quantiles.get_quantile(q) for q in (0.0, 0.5, 1.0))
+        low, middle, high = quantiles.min, quantiles.get_quantile(0.5), quantiles.max
         return f"{number(low)} .. {number(middle)} .. {number(high)}"
     if column.frequencies is not None and not column.frequencies.is_empty():
         top = column.frequencies.most_frequent(TOP_CATEGORIES)
+        if not top:  # no category stands out of a grouped count
+            return f"about {column.frequencies.distinct:,} distinct values"
         shown = ", ".join(f"{value!r} {count / column.frequencies.n:.0%}" for value, count in top)
         more = column.frequencies.distinct - len(top)
         return shown + (f" (+{more:,} more)" if more > 0 else "")
