@@ -4,10 +4,8 @@ A window is cut into ``buckets`` buckets; each holds the profile of its rows. Lo
 staged in small batches (at most ``stage_rows`` rows, so memory stays bounded) and folded into
 the open bucket's column profiles; when a bucket is full (count window) or its time span has
 passed (time window), it is sealed. The window's profile is the merge of the buckets it
-covers, kept as a two-stack sliding aggregate: the newest sealed buckets are merged as they
-seal, the oldest hold merges of themselves and every newer bucket of theirs, computed once
-when they become the oldest. Answering "the last N requests" then costs two or three merges,
-whatever the history and the number of buckets.
+covers, so answering "the last N requests" costs a merge of ``buckets`` small profiles,
+whatever the history.
 
 The count window covers the last ``window`` rows to within one bucket: it drops its oldest
 bucket as soon as the newer buckets hold ``window`` rows, so it covers at least ``window`` rows
@@ -85,10 +83,6 @@ class BucketedWindow:
         self._bucket_seconds = None if duration is None else duration / buckets
         self._stage_rows = min(stage_rows, self._bucket_rows or stage_rows)
         self._sealed: deque[_Bucket] = deque()
-        # Two stacks over the sealed buckets: the oldest len(_older) of them with suffix merges
-        # (_older[i] merges sealed[i] up to the newest of them), the rest merged in _newer.
-        self._older: deque[Profile] = deque()
-        self._newer: Profile | None = None
         self._open: _Bucket | None = None
         self._staged: list[pa.RecordBatch] = []
         self._staged_rows = 0
@@ -137,27 +131,14 @@ class BucketedWindow:
 
     def _seal(self) -> None:
         if self._open is not None:
-            sealed = self._open.profile()  # a sealed bucket never changes again
-            self._newer = sealed if self._newer is None else self._newer.merge(sealed)
             self._sealed.append(self._open)
             self._open = None
-
-    def _pop_oldest(self) -> None:
-        if not self._older:  # move every sealed bucket to the older stack, with suffix merges
-            suffix: Profile | None = None
-            for bucket in reversed(self._sealed):
-                part = bucket.profile()
-                suffix = part if suffix is None else part.merge(suffix)
-                self._older.appendleft(suffix)
-            self._newer = None
-        self._older.popleft()
-        self._sealed.popleft()
 
     def _drop_old_rows(self) -> None:
         """Count windows: drop the oldest bucket while the newer rows still fill the window."""
         if self.window is not None:
             while self._sealed and self.n - self._sealed[0].n >= self.window:
-                self._pop_oldest()
+                self._sealed.popleft()
 
     def _roll(self, now: float) -> None:
         """Time windows: seal the open bucket when its span has passed, drop expired ones."""
@@ -166,14 +147,12 @@ class BucketedWindow:
         if self._open is not None and now >= self._open.start + self._bucket_seconds:
             self._seal()
         while self._sealed and self._sealed[0].start + self._bucket_seconds <= now - self.duration:
-            self._pop_oldest()
+            self._sealed.popleft()
 
     def profile(self) -> Profile:
         """The profile of the rows the window covers now (staged rows included)."""
         self._flush()
-        parts = [self._older[0]] if self._older else []
-        if self._newer is not None:
-            parts.append(self._newer)
+        parts = [bucket.profile() for bucket in self._sealed]
         if self._open is not None and self._open.n:
             parts.append(self._open.profile())
         # Start from an empty profile so that the result never shares the open bucket's state.
