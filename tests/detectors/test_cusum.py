@@ -7,7 +7,6 @@ alarms are too many; and the run-length equation is accepted unless a two-sided 
 it at 0.001 (a correct implementation fails each about once in a thousand seeds).
 """
 
-import itertools
 import math
 import pickle
 
@@ -20,6 +19,7 @@ from scipy import stats
 from shiftwatch.detectors import cusum
 from shiftwatch.detectors.cusum import CUSUM, cusum_run_length, cusum_threshold
 from shiftwatch.errors import InvalidParameterError
+from tests.detectors.streams import alarms_in_chunks, alarms_one_by_one
 
 LAWS = settings(max_examples=80, deadline=None, database=None)
 
@@ -54,23 +54,6 @@ def detectors(draw: st.DrawFn) -> CUSUM:
     if draw(st.booleans()):
         return CUSUM(mean=0.0, std=draw(st.sampled_from([0.5, 1.0, 3.0])), k=k, threshold=threshold)
     return CUSUM(warmup=draw(st.integers(2, 30)), k=k, threshold=threshold)
-
-
-def alarms_one_by_one(detector: CUSUM, stream: np.ndarray) -> list[int]:
-    alarms = []
-    for i, x in enumerate(stream):
-        detector.update(float(x))
-        if detector.drift_detected:
-            alarms.append(i)
-    return alarms
-
-
-def alarms_in_chunks(detector: CUSUM, stream: np.ndarray, cuts: list[int]) -> list[int]:
-    edges = sorted({0, *(c % (stream.size + 1) for c in cuts), stream.size})
-    alarms = []
-    for start, stop in itertools.pairwise(edges):
-        alarms += [start + int(i) for i in detector.update_many(stream[start:stop])]
-    return alarms
 
 
 # --- law: update_many is repeated update --------------------------------------------------------

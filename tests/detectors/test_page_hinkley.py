@@ -7,7 +7,6 @@ exponential, so the number of alarms over ``n`` values is close to Poisson with 
 ``n / ERT``; the tolerance (5%) is more than 3 standard errors of simulation and table.
 """
 
-import itertools
 import math
 import pickle
 
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 
 from shiftwatch.detectors.page_hinkley import PageHinkley
 from shiftwatch.errors import InvalidParameterError
+from tests.detectors.streams import alarms_in_chunks, alarms_one_by_one
 
 LAWS = settings(max_examples=80, deadline=None, database=None)
 
@@ -69,23 +69,6 @@ def detectors(draw: st.DrawFn) -> PageHinkley:
         min_n=draw(st.integers(1, 40)),
         mode=draw(st.sampled_from(["up", "down", "both"])),
     )
-
-
-def alarms_one_by_one(detector: PageHinkley, stream: np.ndarray) -> list[int]:
-    alarms = []
-    for i, x in enumerate(stream):
-        detector.update(float(x))
-        if detector.drift_detected:
-            alarms.append(i)
-    return alarms
-
-
-def alarms_in_chunks(detector: PageHinkley, stream: np.ndarray, cuts: list[int]) -> list[int]:
-    edges = sorted({0, *(c % (stream.size + 1) for c in cuts), stream.size})
-    alarms = []
-    for start, stop in itertools.pairwise(edges):
-        alarms += [start + int(i) for i in detector.update_many(stream[start:stop])]
-    return alarms
 
 
 # --- law: update_many is repeated update --------------------------------------------------------

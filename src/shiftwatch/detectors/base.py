@@ -78,3 +78,21 @@ class Detector(ABC):
 
         ``_run`` restarts the statistic after each alarm itself.
         """
+
+
+class TwoSidedDetector(Detector):
+    """A detector of a shift up or down: its test value and the side of its last alarm."""
+
+    def _reset_state(self) -> None:
+        self._statistic = 0.0
+        self._direction: str | None = None
+
+    @property
+    def statistic(self) -> float:
+        """The test value after the last value (at an alarm: before the restart)."""
+        return self._statistic
+
+    @property
+    def direction(self) -> str | None:
+        """``"up"`` or ``"down"``: which side raised the last alarm; None before any."""
+        return self._direction

@@ -56,7 +56,7 @@ import numpy as np
 from scipy import optimize, special
 
 from shiftwatch._validation import check_parameter, is_count, is_real
-from shiftwatch.detectors.base import Detector
+from shiftwatch.detectors.base import TwoSidedDetector
 from shiftwatch.stats._checks import FloatArray, IntArray
 
 DEFAULT_ERT = 10_000.0
@@ -143,7 +143,7 @@ def _window(run: int) -> int:
     return min(max(1 << (run - 1).bit_length(), _SMALLEST_WINDOW), _BLOCK)
 
 
-class CUSUM(Detector):
+class CUSUM(TwoSidedDetector):
     """Two-sided CUSUM on standardised values, its threshold set by an ERT or directly.
 
     Parameters: ``mean`` and ``std`` (the in-control level; None: estimated from the first
@@ -220,24 +220,13 @@ class CUSUM(Detector):
         """The in-control ``(mean, std)`` in use; None while the warmup lasts."""
         return self._level
 
-    @property
-    def statistic(self) -> float:
-        """The larger of the two sums after the last value (at an alarm: before the restart)."""
-        return self._statistic
-
-    @property
-    def direction(self) -> str | None:
-        """``"up"`` or ``"down"``: which sum raised the last alarm; None before any."""
-        return self._direction
-
     def _reset_state(self) -> None:
         self._level: tuple[float, float] | None = None
         if self.mean is not None and self.std is not None:
             self._level = (self.mean, self.std)
         self._warm: list[FloatArray] = []
         self._warm_n = 0
-        self._statistic = 0.0
-        self._direction: str | None = None
+        super()._reset_state()
         self._restart()
 
     def _restart(self) -> None:

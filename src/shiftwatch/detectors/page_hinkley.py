@@ -52,7 +52,7 @@ import numpy as np
 from scipy import signal
 
 from shiftwatch._validation import check_parameter, is_count, is_real
-from shiftwatch.detectors.base import Detector
+from shiftwatch.detectors.base import TwoSidedDetector
 from shiftwatch.stats._checks import FloatArray, IntArray
 
 MODES = ("up", "down", "both")
@@ -68,7 +68,7 @@ def _window(run: int) -> int:
     return min(max(1 << (run - 1).bit_length(), _SMALLEST_WINDOW), _LARGEST_WINDOW)
 
 
-class PageHinkley(Detector):
+class PageHinkley(TwoSidedDetector):
     """Page-Hinkley test for a change in the mean, up, down or both; river's semantics.
 
     Parameters: ``delta`` (change tolerated), ``threshold`` (alarm level of the test value),
@@ -126,19 +126,8 @@ class PageHinkley(Detector):
             f"alpha={self.alpha!r}, min_n={self.min_n}, mode={self.mode!r}, n={self.n})"
         )
 
-    @property
-    def statistic(self) -> float:
-        """The test value after the last value (at an alarm: before the restart)."""
-        return self._statistic
-
-    @property
-    def direction(self) -> str | None:
-        """``"up"`` or ``"down"``: which side raised the last alarm; None before any."""
-        return self._direction
-
     def _reset_state(self) -> None:
-        self._statistic = 0.0
-        self._direction: str | None = None
+        super()._reset_state()
         self._restart()
 
     def _restart(self) -> None:
