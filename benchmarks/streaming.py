@@ -5,9 +5,11 @@ What is measured (each measurement in a fresh child process with one thread, the
 
 (a) ``Monitor.log`` throughput on batches of 100 rows x 20 float64 columns (N(0, 1); a pool of
     100 distinct batches, seed 2, logged in turn), reference 20,000 rows (seed 1),
-    ``window=10_000``. "log only" never checks (``check_every`` beyond the run); "with checks"
-    compares the window with the reference every 1,000 rows (``ert=1_000_000``, so alpha 0.001
-    per check). Inputs are dicts of NumPy arrays (what a model server holds) or pyarrow record
+    ``window=10_000``. "log only" never checks (``check_every`` beyond the run) but feeds the
+    per-column score CUSUMs (``scores=True``, the default; "scores off" without them); "with
+    checks" compares the window with the reference every 10,000 or 1,000 rows
+    (``ert=1_000_000``, so alpha 0.005 or 0.0005 per check, half the budget going to the
+    CUSUMs). Inputs are dicts of NumPy arrays (what a model server holds) or pyarrow record
     batches. The child warms up on 20 batches, resets the kernel's peak-RSS mark (Linux
     ``/proc/self/clear_refs``) and samples its RSS 20 times along the run: flat samples are
     the bounded-memory claim. Where a mode is under 200,000 rows/s, the child then profiles
@@ -44,6 +46,7 @@ The tables go to stdout, progress to stderr, and the results as JSON to
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -67,6 +70,7 @@ CALIBRATION_SETTINGS = [  # (window, check_every, ert)
 ]
 DELAY_SETTINGS = [(500, 100, 5_000), (1_000, 250, 20_000)]
 SHIFTS = (0.5, 1.0)
+MONITOR_SHIFTS = (0.1, 0.5, 1.0)  # a tenth of a std: what the score CUSUMs are for
 ERROR_RATE, ERROR_RISES = 0.05, (1.5, 2.0)
 PRE_SHIFT = 2_000
 DETECTOR_CONFIGS = {
@@ -137,6 +141,7 @@ def _throughput(job: dict[str, Any]) -> dict[str, Any]:
         window=WINDOW,
         check_every=check_every,
         ert=ert,
+        scores=job["scores"],
     )
     for batch in pool[:20]:
         monitor.log(batch)
@@ -206,8 +211,7 @@ def _calibration(job: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     for _ in range(job["rows"] // check_every):
         monitor.log(_calibration_stream(rng, check_every))
-        assert monitor.last_report is not None
-        flags.append(monitor.last_report.drifted)
+        flags.append(monitor.last_drifted)
     rows = len(flags) * check_every
     return {
         "rows": rows,
@@ -233,7 +237,13 @@ def _monitor_delay(job: dict[str, Any]) -> dict[str, Any]:
     delays, false_alarms, undetected = [], 0, 0
     cap = 50 * window
     for run in range(job["runs"]):
-        monitor = Monitor(reference_columns, window=window, check_every=check_every, ert=ert)
+        monitor = Monitor(
+            reference_columns,
+            window=window,
+            check_every=check_every,
+            ert=ert,
+            scores=job["scores"],
+        )
         rng = np.random.default_rng([job["seed"], run])
         warm_up = 2 * window
         alarmed = False
@@ -465,20 +475,29 @@ def _mb(kib: float) -> str:
 
 
 def _section_throughput(args: argparse.Namespace, out: dict[str, Any]) -> None:
-    modes = [
-        ("log only", None, "dict", args.rows_log),
-        ("log only", None, "arrow", args.rows_log // 10),
-        ("with checks", 1_000, "dict", args.rows_checks),
+    modes = [  # label, check_every, input, rows, per-column score CUSUMs
+        ("log only", None, "dict", args.rows_log, True),
+        ("log only, scores off", None, "dict", args.rows_log // 5, False),
+        ("log only", None, "arrow", args.rows_log // 10, True),
+        ("with checks", 10_000, "dict", args.rows_checks, True),
+        ("with checks", 1_000, "dict", args.rows_checks, True),
     ]
     print("\n## (a) Monitor.log throughput: batches of 100 rows x 20 columns, window 10,000\n")
     print(
-        "| mode | input | rows | seconds | rows/s | checks | baseline RSS (MB) | peak RSS (MB) "
+        "| mode | input | rows | seconds | rows/s | checks (every) | baseline RSS (MB) "
+        "| peak RSS (MB) "
         "| RSS growth after warm-up (MB) |"
     )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     results = []
-    for label, check_every, kind, rows in modes:
-        job = {"child": "throughput", "rows": rows, "check_every": check_every, "input": kind}
+    for label, check_every, kind, rows, scores in modes:
+        job = {
+            "child": "throughput",
+            "rows": rows,
+            "check_every": check_every,
+            "input": kind,
+            "scores": scores,
+        }
         result = _run(args.python, job, args.timeout)
         result.update(mode=label, input=kind)
         results.append(result)
@@ -489,7 +508,7 @@ def _section_throughput(args: argparse.Namespace, out: dict[str, Any]) -> None:
         growth = result["samples"][-1][2] - result["samples"][0][2]
         print(
             f"| {label} | {inputs} | {result['rows']:,} | {result['seconds']:.1f} | "
-            f"{result['rows_per_s']:,.0f} | {result['checks']:,} | "
+            f"{result['rows_per_s']:,.0f} | {result['checks']:,} ({check_every or '—'}) | "
             f"{_mb(result['baseline_kib'])} | {_mb(result['peak_kib'])} | {growth / 1024:+.1f} |"
         )
     for result in results:
@@ -573,32 +592,39 @@ def _summary(delays: list[int]) -> str:
 def _section_delay(args: argparse.Namespace, out: dict[str, Any]) -> None:
     print("\n## (c) Monitor detection delay: shift of column 0 of 5 N(0, 1) columns\n")
     print(
-        "| window | check_every | ert | shift (std) | runs | mean delay (rows) | median | p90 "
+        "| window | check_every | ert | scores | shift (std) | runs | mean delay (rows) | median "
+        "| p90 "
         "| max | false alarm in warm-up | undetected in 50 windows |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     results = []
-    for window, check_every, ert in DELAY_SETTINGS:
-        for shift in SHIFTS:
-            job = {
-                "child": "monitor_delay",
-                "window": window,
-                "check_every": check_every,
-                "ert": ert,
-                "shift": shift,
-                "runs": args.runs,
-                "seed": 70,
-            }
-            result = {**job, **_run(args.python, job, args.timeout)}
-            results.append(result)
-            if "error" in result:
-                print(f"| {window:,} | {check_every:,} | {ert:,} | {shift} | {result['error']} |")
-                continue
+    for (window, check_every, ert), shift, scores in itertools.product(
+        DELAY_SETTINGS, MONITOR_SHIFTS, (True, False)
+    ):
+        job = {
+            "child": "monitor_delay",
+            "window": window,
+            "check_every": check_every,
+            "ert": ert,
+            "shift": shift,
+            "scores": scores,
+            "runs": args.runs,
+            "seed": 70,
+        }
+        result = {**job, **_run(args.python, job, args.timeout)}
+        results.append(result)
+        if "error" in result:
             print(
-                f"| {window:,} | {check_every:,} | {ert:,} | {shift:g} | {args.runs} | "
-                f"{_summary(result['delays'])} | {result['false_alarms_in_warm_up']} | "
-                f"{result['undetected']} |"
+                f"| {window:,} | {check_every:,} | {ert:,} | {scores} | {shift} | "
+                f"{result['error']} |"
             )
+            continue
+        print(
+            f"| {window:,} | {check_every:,} | {ert:,} | {'on' if scores else 'off'} | "
+            f"{shift:g} | {args.runs} | "
+            f"{_summary(result['delays'])} | {result['false_alarms_in_warm_up']} | "
+            f"{result['undetected']} |"
+        )
     print("\nDelays are in rows and move in steps of check_every (an alarm is raised by a check).")
     out["monitor_delay"] = results
 

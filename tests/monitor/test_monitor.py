@@ -68,8 +68,7 @@ def assert_calibrated(
         rng = np.random.default_rng([seed, run])
         for check in range(checks):
             monitor.log(columns(rng.normal(size=(check_every, len(names))), names))
-            assert monitor.last_report is not None
-            flags[run, check] = monitor.last_report.drifted
+            flags[run, check] = monitor.last_drifted
         alarms += sum(event.kind == "alarm" for event in monitor.events)
     alpha = check_every / ert
     for phase in range(phases):
@@ -141,14 +140,18 @@ def test_detection_delay_of_a_one_std_shift_in_one_of_five_columns(record_proper
     assert max(delays) <= window  # found before the window is all shifted
 
 
-def test_check_report_carries_the_alpha_and_its_bound() -> None:
-    monitor = Monitor(reference_for(["x"], 3), window=1_000, check_every=100, ert=50_000)
+@pytest.mark.parametrize(("scores", "alpha"), [(True, 0.001), (False, 0.002)])
+def test_check_report_carries_the_alpha_and_its_bound(scores: bool, alpha: float) -> None:
+    monitor = Monitor(
+        reference_for(["x"], 3), window=1_000, check_every=100, ert=50_000, scores=scores
+    )
     monitor.log({"x": np.random.default_rng(4).normal(size=300)})
     report = monitor.check()
-    assert report.alpha == pytest.approx(100 / 50_000)
+    assert report.alpha == pytest.approx(alpha)  # half the budget goes to the CUSUMs
     assert report.n_current == 300
     note = report.notes[-1]
-    assert "alpha = 0.002" in note
+    assert f"alpha = {alpha:g}" in note
+    assert ("half of the budget" in note) is scores
     assert "every 100 rows" in note
     assert "50,000 rows between false alarms" in note
     assert "union bound" in note
@@ -400,3 +403,84 @@ def test_late_labels_need_an_expected_error_rate() -> None:
     monitor.log({"x": np.arange(10.0)}, outputs=np.zeros(10, dtype=int), ids=list(range(10)))
     with pytest.raises(InvalidParameterError, match="expected_error_rate"):
         monitor.log_labels(list(range(10)), np.zeros(10, dtype=int))
+
+
+def probabilities(rng: np.random.Generator, n: int, confidence: float) -> np.ndarray:
+    """Three-class probabilities whose top class is uniform and holds about ``confidence``."""
+    top = np.clip(rng.normal(confidence, 0.05, n), 0.34, 0.99)
+    rest = (1 - top) / 2
+    out = np.repeat(rest[:, None], 3, axis=1)
+    out[np.arange(n), rng.integers(0, 3, n)] = top
+    return out
+
+
+def test_outputs_become_prediction_and_confidence_columns_and_a_drop_in_confidence_alarms() -> None:
+    rng = np.random.default_rng(21)
+    reference = {"x": rng.normal(size=20_000)}
+    monitor = Monitor(
+        reference,
+        reference_outputs=probabilities(rng, 20_000, 0.8),
+        window=1_000,
+        check_every=250,
+        ert=1e6,
+    )
+    assert monitor.reference.column_names == ("x", "prediction", "confidence")
+    assert set(monitor.drift_scores) == {"x", "confidence"}
+    events = []
+    for step in range(80):
+        confidence = 0.8 if step < 40 else 0.7  # the inputs stay put; the model grows unsure
+        events += monitor.log(
+            {"x": rng.normal(size=100)}, outputs=probabilities(rng, 100, confidence)
+        )
+    assert [event.kind for event in events] == ["alarm"]
+    assert 4_000 < events[0].at_row <= 5_000
+    assert "confidence" in events[0].detail
+    assert monitor.drift_scores["confidence"] > monitor.drift_scores["x"]
+
+
+def test_a_profile_made_with_outputs_watches_them_too() -> None:
+    from shiftwatch.outputs import with_outputs
+
+    rng = np.random.default_rng(22)
+    labels = rng.choice(["cat", "dog"], 10_000, p=[0.7, 0.3])
+    profile = Profile.from_data(with_outputs({"x": rng.normal(size=10_000)}, labels))
+    monitor = Monitor(profile, window=1_000, check_every=500, ert=1e6)
+    events = []
+    for step in range(20):
+        mix = [0.7, 0.3] if step < 10 else [0.3, 0.7]  # the class mix flips
+        events += monitor.log(
+            {"x": rng.normal(size=100)}, outputs=rng.choice(["cat", "dog"], 100, p=mix)
+        )
+    assert [event.kind for event in events] == ["alarm"]
+    assert "prediction" in events[0].detail
+
+
+def test_reference_outputs_need_data_not_a_profile_and_free_names() -> None:
+    profile = reference_for(["x"], 1, n=100)
+    with pytest.raises(InvalidParameterError, match="with_outputs"):
+        Monitor(profile, window=10, reference_outputs=np.zeros(100))
+    with pytest.raises(SchemaError, match=r"\['prediction'\]"):
+        Monitor({"prediction": [1.0, 2.0]}, window=10, reference_outputs=[0, 1])
+
+
+def test_a_small_lasting_shift_is_caught_by_the_scores_not_the_window() -> None:
+    names = ["a", "b", "c"]
+    found = {}
+    for scores in (False, True):
+        monitor = Monitor(
+            reference_for(names, 31, n=100_000),
+            window=1_000,
+            check_every=500,
+            ert=1e6,
+            scores=scores,
+        )
+        rng = np.random.default_rng(32)
+        for step in range(200):
+            data = rng.normal(size=(500, 3))
+            data[:, 1] += 0.1 if step >= 20 else 0.0  # a tenth of a std from row 10,000 on
+            if monitor.log(columns(data, names)):
+                found[scores] = (step + 1) * 500 - 10_000
+                break
+    print(f"rows to find a 0.1-std shift: {found}")
+    assert found[True] <= 20_000
+    assert found.get(False, 10**9) > 2 * found[True]

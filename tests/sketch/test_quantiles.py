@@ -327,3 +327,18 @@ def test_merge_refuses_other_types() -> None:
 def test_deserialize_refuses_garbage() -> None:
     with pytest.raises(FormatError, match="Not a serialized QuantileSketch"):
         QuantileSketch.deserialize(b"not a sketch")
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 500, 12_345])
+@pytest.mark.parametrize("k", [8, 200])
+def test_weighted_values_from_the_bytes_match_the_sketchs_iteration(n: int, k: int) -> None:
+    sketch = QuantileSketch(k=k)
+    values = np.random.default_rng(n).normal(size=n).round(2)  # ties too
+    sketch.update(values)
+    pairs = np.array(list(sketch._sketch), dtype=np.float64)  # DataSketches' own reading
+    expected = np.unique(pairs[:, 0])
+    got_values, got_weights = sketch.weighted_values()
+    np.testing.assert_array_equal(got_values, expected)
+    totals = [pairs[pairs[:, 0] == v, 1].sum() for v in expected]
+    np.testing.assert_array_equal(got_weights, totals)
+    assert got_weights.sum() == n

@@ -5,6 +5,7 @@ column names to 1-D arrays or lists, and a path to a CSV, Parquet or JSON-lines 
 pandas and polars are never imported here: objects are recognised by their methods.
 """
 
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,8 @@ def to_table(data: Any, role: str = "input") -> pa.Table:
         raise NoDataError(f"The {role} data has no columns.")
     if table.num_rows == 0:
         raise NoDataError(f"The {role} data has no rows.")
-    duplicated = sorted({n for n in table.column_names if table.column_names.count(n) > 1})
+    names = table.column_names  # a new list at each access: read it once
+    duplicated = sorted(name for name, count in Counter(names).items() if count > 1)
     if duplicated:
         raise SchemaError(f"The {role} data has duplicated column names: {duplicated}.")
     return table

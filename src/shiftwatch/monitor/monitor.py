@@ -2,13 +2,29 @@
 
 ``log`` folds each batch into the window's bucket profiles (no raw rows are kept beyond a
 staging batch of at most 1,000 rows) and, every ``check_every`` rows, compares the window with
-the reference. Each such check runs at ``alpha = check_every / ert``: by the union bound over
-checks, the expected number of false alarms in any ``ert`` rows is at most one, so the mean
-number of rows between false alarms is at least ``ert`` however correlated the overlapping
-windows are (a documented bound, conservative, as the calibration benchmark shows). A
-drifted check turns the alert state from ok to drifting (one alarm); it turns back (one
+the reference. Between checks, each numeric column's values are turned into normal scores
+against the reference and summed per block of ``block_rows`` rows into a CUSUM
+(:mod:`shiftwatch.monitor.scores`), which sees small lasting shifts that one window cannot.
+
+A check is drifted when the window comparison is, or when a column's CUSUM alarmed since the
+last check. The false-alarm budget is a documented bound, not a simulation: half of it goes to
+the window (``alpha = check_every / (2 ert)`` per comparison) and half to the CUSUMs (each of
+the ``m`` columns' has an ERT of ``2 m ert / block_rows`` blocks), so by the union bound the
+expected number of drifted checks in any ``ert`` rows is at most one, and the mean number of
+rows between false alarms is at least ``ert`` however correlated the overlapping windows are
+(conservative, as the calibration benchmark shows). With ``scores=False``, or an ``ert`` so
+long that the CUSUMs' share exceeds what their run-length equation solves (``MAX_ERT``
+blocks), the window gets all of it (``alpha = check_every / ert``).
+
+A drifted check turns the alert state from ok to drifting (one alarm); it turns back (one
 resolution) after ``clear_after`` clean checks, by default once the window has been
 entirely renewed.
+
+Outputs. Give ``reference_outputs`` (the model's predictions or class probabilities on the
+reference rows) and log ``outputs`` with each batch: the predicted class and the confidence
+(the top probability) become the columns ``prediction`` and ``confidence``
+(:mod:`shiftwatch.outputs`), checked and scored like the inputs. A reference profile made
+from :func:`shiftwatch.outputs.with_outputs` does the same.
 
 With ``outputs`` (one predicted label per row, or class probabilities) and labels, the
 monitor also feeds a Bernoulli CUSUM of the errors against ``expected_error_rate``, whose
@@ -25,38 +41,27 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from shiftwatch._validation import check_count, check_parameter
 from shiftwatch.columns import ColumnKind
 from shiftwatch.compare import compare
+from shiftwatch.detectors.cusum import MAX_ERT
 from shiftwatch.detectors.error_rate import BernoulliCUSUM
 from shiftwatch.drift_report import DriftReport
 from shiftwatch.errors import InvalidParameterError, SchemaError
 from shiftwatch.io import to_table
 from shiftwatch.monitor.alerts import AlertEvent, AlertState, Hysteresis
+from shiftwatch.monitor.scores import ScoreStreams
 from shiftwatch.monitor.windows import BucketedWindow
+from shiftwatch.outputs import PREDICTION, output_columns, predicted_labels, with_outputs
 from shiftwatch.profile import Profile
 from shiftwatch.sketch.quantiles import DEFAULT_K
 
 DEFAULT_ERT = 10_000
 DEFAULT_LABEL_RETENTION = 100_000
+DEFAULT_BLOCK_ROWS = 100
 ERROR_RATE_RATIO = 1.5  # the rise in errors the error CUSUM is tuned to
-
-
-def _predictions(outputs: npt.ArrayLike, n_rows: int) -> npt.NDArray[Any]:
-    """One predicted label per row: the labels themselves, or the argmax of probabilities."""
-    array = np.asarray(outputs)
-    if array.shape[0] != n_rows:
-        raise SchemaError(f"'outputs' has {array.shape[0]} rows; the inputs have {n_rows}.")
-    if array.ndim == 2:
-        labels: npt.NDArray[Any] = np.argmax(array, axis=1)
-        return labels
-    if array.ndim != 1:
-        raise SchemaError(
-            "'outputs' must hold one label per row or one row of class probabilities per row; "
-            f"got shape {array.shape}."
-        )
-    return array
 
 
 class Monitor:
@@ -70,7 +75,7 @@ class Monitor:
     ...     shift = 0.0 if batch < 20 else 1.0
     ...     events += monitor.log({"x": rng.normal(shift, size=100)})
     >>> [(event.kind, event.at_row) for event in events]
-    [('alarm', 2200)]
+    [('alarm', 2100)]
     >>> monitor.state.value, monitor.check().drifted_columns
     ('drifting', ('x',))
     """
@@ -88,6 +93,9 @@ class Monitor:
         expected_error_rate: float | None = None,
         label_retention: int = DEFAULT_LABEL_RETENTION,
         k: int = DEFAULT_K,
+        reference_outputs: npt.ArrayLike | None = None,
+        scores: bool = True,
+        block_rows: int = DEFAULT_BLOCK_ROWS,
     ) -> None:
         owner = "Monitor"
         if (window is None) == (duration is None):
@@ -116,18 +124,33 @@ class Monitor:
                 "a finite number > check_every",
             )
         )
-        self.alpha = self.check_every / self.ert
+        self.block_rows = check_count(owner, "block_rows", block_rows)
         renewal = self.buckets if self.window is None else math.ceil(self.window / self.check_every)
         self.clear_after = check_count(
             owner, "clear_after", renewal if clear_after is None else clear_after
         )
         self.label_retention = check_count(owner, "label_retention", label_retention)
         # Profiled last: a bad parameter fails before a pass over a large reference.
+        if reference_outputs is not None:
+            if isinstance(reference, Profile):
+                raise InvalidParameterError(
+                    "'reference_outputs' go with reference data, not a Profile: profile the "
+                    "data with its outputs, Profile.from_data(with_outputs(data, outputs))."
+                )
+            reference = with_outputs(reference, reference_outputs)
         self.reference = (
             reference if isinstance(reference, Profile) else Profile.from_data(reference, k=k)
         )
         self._names = list(self.reference.column_names)
         numeric = [n for n in self._names if self.reference[n].kind == ColumnKind.NUMERIC]
+        ert_blocks = 2 * len(numeric) * self.ert / self.block_rows
+        self._scores = (
+            ScoreStreams(self.reference, numeric, block_rows=self.block_rows, ert_blocks=ert_blocks)
+            if scores and numeric and ert_blocks <= MAX_ERT
+            else None
+        )
+        window_share = 0.5 if self._scores is not None else 1.0
+        self.alpha = window_share * self.check_every / self.ert
         self._window = BucketedWindow(
             self._names,
             window=self.window,
@@ -160,6 +183,20 @@ class Monitor:
         self.n = 0
         self.events: list[AlertEvent] = []
         self.last_report: DriftReport | None = None
+        self.last_drifted = False
+
+    @property
+    def drift_scores(self) -> dict[str, float]:
+        """Each numeric column's CUSUM of normal scores over its threshold (1 at an alarm).
+
+        Empty with ``scores=False``. Rows still staged (fewer than 1,000) are not counted yet.
+        """
+        if self._scores is None:
+            return {}
+        return {
+            name: detector.statistic / detector.threshold
+            for name, detector in self._scores.detectors.items()
+        }
 
     @property
     def state(self) -> AlertState:
@@ -178,13 +215,16 @@ class Monitor:
     ) -> list[AlertEvent]:
         """Log a batch of requests; return the alert state changes it caused."""
         table = to_table(inputs, role="logged")
+        if outputs is not None and PREDICTION in self._names:
+            for name, values in output_columns(outputs, table.num_rows).items():
+                table = table.append_column(name, pa.array(values))
         present = set(table.column_names)
         absent = [name for name in self._names if name not in present]
         if absent:
             raise SchemaError(f"The logged batch lacks the reference's column(s) {absent}.")
         table = table.select(self._names)
         # check every argument before the window changes, so a refused batch leaves no trace
-        predicted = None if outputs is None else _predictions(outputs, table.num_rows)
+        predicted = None if outputs is None else predicted_labels(outputs, table.num_rows)
         label_array = None if labels is None else np.asarray(labels)
         if label_array is not None:
             if predicted is None:
@@ -199,6 +239,8 @@ class Monitor:
         events: list[AlertEvent] = []
         for batch in table.to_batches():
             self._window.add(batch, now)
+        if self._scores is not None:
+            self._scores.add(table)
         self.n += table.num_rows
         self._since_check += table.num_rows
         if predicted is not None:
@@ -242,24 +284,30 @@ class Monitor:
     def check(self) -> DriftReport:
         """Compare the window with the reference now, at the per-check ``alpha``."""
         report = compare(self.reference, self._window.profile(), alpha=self.alpha)
+        budget = "half of the budget, the other half to the column CUSUMs, " if self._scores else ""
         note = (
             f"Window of the last {self._window.n:,} rows checked at alpha = {self.alpha:.3g} "
-            f"(every {self.check_every:,} rows, for a mean of at least {self.ert:,.0f} rows "
-            "between false alarms by the union bound over checks)."
+            f"(every {self.check_every:,} rows, {budget}for a mean of at least "
+            f"{self.ert:,.0f} rows between false alarms by the union bound over checks)."
         )
         self.last_report = replace(report, notes=(*report.notes, note))
         return self.last_report
 
     def _check_window(self, now: float) -> list[AlertEvent]:
         report = self.check()
-        change = self._state.observe(report.drifted)
+        score_alarms = [] if self._scores is None else self._scores.flush()
+        self.last_drifted = report.drifted or bool(score_alarms)
+        change = self._state.observe(self.last_drifted)
         if change is None:
             return []
-        detail = (
-            f"drifted columns: {', '.join(report.drifted_columns)}"
-            if change == "alarm"
-            else f"{self.clear_after} clean checks in a row"
-        )
+        if change == "alarm":
+            found = [f"drifted columns: {', '.join(report.drifted_columns)}"] * report.drifted
+            found += [
+                "CUSUM of scores: " + ", ".join(f"{name} {way}" for name, way in score_alarms)
+            ] * bool(score_alarms)
+            detail = "; ".join(found)
+        else:
+            detail = f"{self.clear_after} clean checks in a row"
         return [AlertEvent(change, "window", self.n, now, detail)]
 
     def _observe_errors(
