@@ -94,6 +94,10 @@ def compare(
     markdown_path: Annotated[
         Path | None, typer.Option("--markdown", help="Write a Markdown summary here.")
     ] = None,
+    html_path: Annotated[
+        Path | None,
+        typer.Option("--html", help="Write a self-contained HTML report with plots here."),
+    ] = None,
     fail_on_drift: Annotated[
         bool, typer.Option("--fail-on-drift", help="Exit with status 1 when drift is found.")
     ] = False,
@@ -132,6 +136,8 @@ def compare(
             report.to_json(json_path)
         if markdown_path is not None:
             report.to_markdown(markdown_path)
+        if html_path is not None:
+            report.to_html(html_path)
     except ShiftwatchError as error:
         raise _fail(str(error)) from None
     except OSError as error:
@@ -301,3 +307,130 @@ def validate(
     console.print(violations_table(result))
     if not result.ok:
         raise typer.Exit(EXIT_VIOLATIONS)
+
+
+@app.command()
+def readiness(
+    path: Annotated[
+        Path, typer.Argument(help="Project folder holding readiness.toml, or the file itself.")
+    ] = Path("."),
+    json_path: Annotated[
+        str | None,
+        typer.Option("--json", help="Write every score as JSON here ('-': standard output)."),
+    ] = None,
+    markdown_path: Annotated[
+        str | None,
+        typer.Option("--markdown", help="Write a Markdown summary here ('-': standard output)."),
+    ] = None,
+    min_score: Annotated[
+        float | None, typer.Option(help="Exit with status 1 when the final score is below this.")
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(help="Seconds for the pytest session and each command (default: the file's)."),
+    ] = None,
+    template: Annotated[
+        bool,
+        typer.Option("--template", help="Print a readiness.toml for PATH, evidence filled in."),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress; print only the score line.")
+    ] = False,
+) -> None:
+    """Score PATH on the ML Test Score rubric from the answers in its readiness.toml.
+
+    Runs the commands and pytest markers that answer tests (1 point each when they pass),
+    counts tests run by hand (0.5), and reports the lowest of the four section totals.
+    Exit codes: 0 done, 1 score below --min-score, 2 bad input.
+    """
+    from shiftwatch.testing.readiness import assess
+    from shiftwatch.testing.readiness import render as shown
+    from shiftwatch.testing.readiness.template import readiness_template
+
+    if template:
+        typer.echo(readiness_template(path if path.is_dir() else path.parent), nl=False)
+        return
+    try:
+        with shown.readiness_progress(errors, enabled=not quiet) as on_progress:
+            report = assess(path, timeout=timeout, on_progress=on_progress)
+        for target, write in (
+            (json_path, shown.readiness_to_json),
+            (markdown_path, shown.readiness_to_markdown),
+        ):
+            if target == "-":
+                typer.echo(write(report), nl=False)
+            elif target is not None:
+                Path(target).write_text(write(report), encoding="utf-8")
+    except ShiftwatchError as error:
+        raise _fail(str(error)) from None
+    except OSError as error:
+        raise _fail(f"cannot write the report: {error}") from None
+    if "-" not in (json_path, markdown_path):
+        console.print(escape(shown.headline(report)) if quiet else shown.readiness_table(report))
+    if min_score is not None and report.score < min_score:
+        errors.print(f"The ML Test Score, {report.score:g}, is below --min-score {min_score:g}.")
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    reference: Annotated[
+        Path | None,
+        typer.Option(help="A reference profile (.swp): watch one model, named by --model."),
+    ] = None,
+    model: Annotated[str, typer.Option(help="The model's name with --reference.")] = "default",
+    window: Annotated[int, typer.Option(help="Rows in the window with --reference.")] = 1_000,
+    ert: Annotated[
+        float, typer.Option(help="Rows between false alarms, on average, with --reference.")
+    ] = 100_000.0,
+    webhook: Annotated[
+        str | None, typer.Option(help="Alert webhook URL with --reference (Alertmanager shape).")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="A shiftwatch.toml with [server] and [[models]].")
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option(help="Database URL (default sqlite:///shiftwatch.db).")
+    ] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    write_token: Annotated[
+        list[str] | None, typer.Option(help="A bearer token for ingest (repeatable).")
+    ] = None,
+) -> None:
+    """Run the monitoring service: ingest predictions, check windows, export metrics, alert."""
+    try:
+        from shiftwatch.service.server import run_server
+        from shiftwatch.service.settings import load_settings
+    except ImportError as error:
+        raise _fail(
+            f"The service needs its extra ({error.name} is missing): "
+            "pip install 'shiftwatch[service]'"
+        ) from None
+    overrides: dict[str, object] = {
+        key: value
+        for key, value in (("db_url", db), ("host", host), ("port", port))
+        if value is not None
+    }
+    if write_token:
+        overrides["write_tokens"] = write_token
+    models = []
+    if reference is not None:
+        models.append(
+            {
+                "name": model,
+                "reference": str(reference),
+                "window": window,
+                "ert": ert,
+                "webhook_url": webhook,
+            }
+        )
+    try:
+        settings = load_settings(config, server=overrides, models=models)
+        if not settings.models:
+            raise InvalidParameterError(
+                "No model to watch: give --reference ref.swp or a --config with [[models]]."
+            )
+        run_server(settings)
+    except ShiftwatchError as error:
+        raise _fail(str(error)) from None

@@ -25,6 +25,7 @@ from shiftwatch.column_pairs import (
     numeric_pair,
 )
 from shiftwatch.columns import TESTED_KINDS, ColumnKind, check_kind, check_same_family
+from shiftwatch.distribution_summary import categorical_summary, numeric_summary
 from shiftwatch.drift_report import Check, ColumnResult, DriftReport
 from shiftwatch.errors import InvalidParameterError, NoDataError, SchemaError
 from shiftwatch.io import to_table
@@ -113,7 +114,11 @@ def _pair(work: _ColumnWork, reference: Side, current: Side) -> tuple[Pair, int,
                     f"{values.n_infinite} infinite value(s) in the {role} data left out of the "
                     "distribution test and counted as missing"
                 )
-        work.details.update(infinite_reference=ref.n_infinite, infinite_current=cur.n_infinite)
+        work.details.update(
+            infinite_reference=ref.n_infinite,
+            infinite_current=cur.n_infinite,
+            distribution=numeric_summary(ref, cur),
+        )
         pair = numeric_pair(ref, cur)
         if isinstance(pair, SketchPair):
             work.notes.append(
@@ -123,6 +128,7 @@ def _pair(work: _ColumnWork, reference: Side, current: Side) -> tuple[Pair, int,
         return pair, ref.n_missing + ref.n_infinite, cur.n_missing + cur.n_infinite
     ref_counts, cur_counts = reference.categories(), current.categories()
     categorical = categorical_pair(ref_counts, cur_counts)
+    work.details["distribution"] = categorical_summary(ref_counts, cur_counts)
     if categorical.grouped:
         work.notes.append(
             f"too many categories to count each: tested on {len(categorical.categories)} "

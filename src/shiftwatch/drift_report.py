@@ -40,13 +40,42 @@ class Check:
 
 
 @dataclass(frozen=True)
+class DistributionSummary:
+    """Both sides of one column on shared bins or categories: what a report draws.
+
+    ``kind`` is "histogram" (numbers: ``edges`` has one more entry than the counts; bins are
+    ``[a, b)``, the last ``[a, b]``) or "categories" (``categories`` labels the counts, the
+    rest are pooled in ``other_reference`` / ``other_current``, ``n_other`` of them).
+    ``reference`` and ``current`` count the non-missing values of each side. A histogram's
+    ``low_tail`` / ``high_tail`` say that its first / last bin reaches out to the smallest /
+    largest value beyond equal-width bins; ``discrete`` that each bin holds one integer.
+    ``approximate`` counts are estimated from summaries (quantile sketches, hashed groups).
+    See :mod:`shiftwatch.distribution_summary` for how they are computed.
+    """
+
+    kind: str
+    reference: tuple[int, ...]
+    current: tuple[int, ...]
+    edges: tuple[float, ...] = ()
+    categories: tuple[str, ...] = ()
+    other_reference: int = 0
+    other_current: int = 0
+    n_other: int = 0
+    low_tail: bool = False
+    high_tail: bool = False
+    discrete: bool = False
+    approximate: bool = False
+
+
+@dataclass(frozen=True)
 class ColumnResult:
     """Everything ``compare`` found about one column.
 
     ``test``, ``statistic``, ``p_value``, ``effect`` and ``threshold`` describe the
     distribution check (``None`` when the column's kind is not tested); ``drifted`` is True
     when any check (distribution or missing rate) is significant after correction and
-    material.
+    material. ``distribution`` summarises both sides for the plots (``None`` when the
+    column's kind is not tested).
     """
 
     name: str
@@ -61,6 +90,7 @@ class ColumnResult:
     new_categories: tuple[Any, ...] = ()
     new_category_share: float = 0.0
     note: str = ""
+    distribution: DistributionSummary | None = None
 
     def check(self, name: str) -> Check | None:
         """The check of that name ("distribution" or "missing"), if it ran."""
@@ -179,3 +209,9 @@ class DriftReport:
         from shiftwatch.report.markdown import report_to_markdown
 
         return report_to_markdown(self, path)
+
+    def to_html(self, path: str | Path | None = None) -> str:
+        """A self-contained HTML page with plots that opens offline; also written to ``path``."""
+        from shiftwatch.report.html import report_to_html
+
+        return report_to_html(self, path)

@@ -451,6 +451,27 @@ class Profile:
         merged = {name: column.merge(other[name]) for name, column in self._columns.items()}
         return Profile(merged, self.n + other.n)
 
+    def join(self, other: "Profile") -> "Profile":
+        """A new profile with the columns of both, which must describe the same rows.
+
+        Use it to add the profile of a model's outputs to the profile of its inputs.
+
+        >>> inputs = Profile.from_data({"x": [1.0, 2.0]})
+        >>> outputs = Profile.from_data({"prediction": ["a", "b"]})
+        >>> inputs.join(outputs).column_names
+        ('x', 'prediction')
+        """
+        if not isinstance(other, Profile):
+            raise IncompatibleError(f"Profile.join takes a Profile. Got {type(other).__name__}.")
+        shared = sorted(set(self._columns) & set(other._columns))
+        if shared:
+            raise IncompatibleError(f"Profiles join only with other columns; both have {shared}.")
+        if self.n != other.n:
+            raise IncompatibleError(
+                f"Profiles join only when they describe the same rows: {self.n} and {other.n}."
+            )
+        return Profile({**self._columns, **other._columns}, self.n)
+
     # persisting -----------------------------------------------------------------------
 
     def to_bytes(self) -> bytes:

@@ -184,6 +184,7 @@ class Monitor:
         self.events: list[AlertEvent] = []
         self.last_report: DriftReport | None = None
         self.last_drifted = False
+        self.last_check_seconds: float | None = None
 
     @property
     def drift_scores(self) -> dict[str, float]:
@@ -293,8 +294,18 @@ class Monitor:
         self.last_report = replace(report, notes=(*report.notes, note))
         return self.last_report
 
+    def restore_state(self, state: AlertState) -> None:
+        """Set the window's alert state, as recorded before a restart (no event is raised).
+
+        A service that replays its recent rows into a new monitor restores the state it had
+        persisted, so that a standing alarm resolves once, and is not raised again.
+        """
+        self._state.state = AlertState(state)
+
     def _check_window(self, now: float) -> list[AlertEvent]:
+        started = time.perf_counter()
         report = self.check()
+        self.last_check_seconds = time.perf_counter() - started
         score_alarms = [] if self._scores is None else self._scores.flush()
         self.last_drifted = report.drifted or bool(score_alarms)
         change = self._state.observe(self.last_drifted)

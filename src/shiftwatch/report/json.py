@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from shiftwatch.drift_report import Check, ColumnResult, DriftReport
+from shiftwatch.drift_report import Check, ColumnResult, DistributionSummary, DriftReport
 
 FORMAT = "shiftwatch.drift-report/1"
 MAX_LISTED_CATEGORIES = 100  # the count is always given; the names up to this many
@@ -39,6 +39,26 @@ def check_to_dict(check: Check) -> dict[str, Any]:
     }
 
 
+def distribution_to_dict(summary: DistributionSummary | None) -> dict[str, Any] | None:
+    """A column's distribution summary as plain data (its edges are finite numbers)."""
+    if summary is None:
+        return None
+    return {
+        "kind": summary.kind,
+        "edges": list(summary.edges),
+        "categories": list(summary.categories),
+        "reference": list(summary.reference),
+        "current": list(summary.current),
+        "other_reference": summary.other_reference,
+        "other_current": summary.other_current,
+        "n_other": summary.n_other,
+        "low_tail": summary.low_tail,
+        "high_tail": summary.high_tail,
+        "discrete": summary.discrete,
+        "approximate": summary.approximate,
+    }
+
+
 def column_to_dict(column: ColumnResult) -> dict[str, Any]:
     """One column as plain data: its headline numbers and every check."""
     return {
@@ -63,6 +83,7 @@ def column_to_dict(column: ColumnResult) -> dict[str, Any]:
         "n_new_categories": len(column.new_categories),
         "new_category_share": column.new_category_share,
         "checks": [check_to_dict(c) for c in column.checks],
+        "distribution": distribution_to_dict(column.distribution),
     }
 
 

@@ -1,13 +1,40 @@
-"""A compact Markdown summary, readable in a pull request and in a terminal."""
+"""A compact Markdown summary, readable in a pull request and in a terminal.
+
+The table lists every column that drifted or was significant, then the others by adjusted
+p-value up to ``MAX_ROWS`` rows; the rest are named in one line (every column is in the JSON
+and HTML reports). Names and reasons are escaped so that a pull request shows them as text.
+"""
 
 from pathlib import Path
 
-from shiftwatch.drift_report import DriftReport
+from shiftwatch.drift_report import ColumnResult, DriftReport
 from shiftwatch.report._format import number, ordered_columns, summary, verdict
+
+MAX_ROWS = 20
+MAX_NAMED = 10
+_SPECIAL = str.maketrans({c: "\\" + c for c in "\\|<>*`["} | {"\n": " ", "\r": " "})
 
 
 def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    r"""Text for a table cell: pipes, markup and emphasis escaped, one line.
+
+    >>> print(_escape("a|b <script> *x*"))
+    a\|b \<script\> \*x\*
+    """
+    return text.translate(_SPECIAL)
+
+
+def _noteworthy(column: ColumnResult) -> bool:
+    return column.drifted or any(check.significant for check in column.checks)
+
+
+def _rest(columns: list[ColumnResult]) -> str:
+    named = ", ".join(_escape(c.name) for c in columns[:MAX_NAMED])
+    more = f" and {len(columns) - MAX_NAMED:,} more" if len(columns) > MAX_NAMED else ""
+    return (
+        f"{len(columns):,} more columns, none flagged: {named}{more}. Every column is in the "
+        "JSON and HTML reports."
+    )
 
 
 def report_to_markdown(report: DriftReport, path: str | Path | None = None) -> str:
@@ -19,6 +46,8 @@ def report_to_markdown(report: DriftReport, path: str | Path | None = None) -> s
     ## shiftwatch: no drift detected (family-wise false-alarm rate <= 0.05, holm correction)
     """
     columns = ordered_columns(report)
+    shown = max(MAX_ROWS, sum(_noteworthy(c) for c in columns))
+    columns, rest = columns[:shown], columns[shown:]
     lines = [
         f"## shiftwatch: {verdict(report)}",
         "",
@@ -34,6 +63,8 @@ def report_to_markdown(report: DriftReport, path: str | Path | None = None) -> s
             f"| {number(column.effect)} | {number(column.threshold)} "
             f"| {'**yes**' if column.drifted else 'no'} | {_escape(column.reason)} |"
         )
+    if rest:
+        lines += ["", _rest(rest)]
     if report.notes:
         lines += ["", "Notes:", *[f"- {_escape(note)}" for note in report.notes]]
     text = "\n".join(lines) + "\n"

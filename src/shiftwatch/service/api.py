@@ -1,0 +1,133 @@
+"""The HTTP API's bodies: what clients send and what the service answers (pydantic models).
+
+These models are the OpenAPI document's schemas; a request that does not fit gets a 422 whose
+``error.field`` names the first bad field (``body.events.3.inputs``).
+
+>>> batch = EventBatch.model_validate({"events": [{"id": "r1", "inputs": {"age": 31}}]})
+>>> batch.events[0].inputs, batch.events[0].timestamp
+({'age': 31}, None)
+"""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_EVENTS = 10_000
+MAX_ID_LENGTH = 256
+
+
+class EventIn(BaseModel):
+    """One prediction: the inputs (feature name -> value), optionally its outputs and label."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_ID_LENGTH,
+        description="Unique per model; a repeated id is stored and counted once.",
+    )
+    timestamp: float | datetime | None = Field(
+        None, description="Seconds since the epoch, or an RFC 3339 time; default: receipt."
+    )
+    inputs: dict[str, Any] = Field(description="Feature name -> value (a scalar or a list).")
+    outputs: Any = Field(
+        None, description="A predicted label, a number, or a list of class probabilities."
+    )
+    label: Any = Field(None, description="The true label, when known.")
+
+
+class EventBatch(BaseModel):
+    """A batch of events, stored in one transaction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_EVENTS)
+
+
+class IngestResult(BaseModel):
+    """What the service did with a batch, once it was durable."""
+
+    accepted: int = Field(description="Rows stored now.")
+    duplicates: int = Field(description="Rows whose id was stored before (counted once).")
+    violations: int = Field(description="Schema violations found in the stored rows.")
+
+
+class LabelIn(BaseModel):
+    """The true label of an earlier event."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    label: Any
+
+
+class LabelBatch(BaseModel):
+    """Labels that arrived after their predictions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    labels: list[LabelIn] = Field(min_length=1, max_length=MAX_EVENTS)
+
+
+class LabelResult(BaseModel):
+    """How many labels met a stored event."""
+
+    joined: int
+    unknown: int
+
+
+class ErrorDetail(BaseModel):
+    """Where a request went wrong and what was expected."""
+
+    field: str | None = None
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx and 5xx answer: ``{"error": {"field": ..., "message": ...}}``."""
+
+    error: ErrorDetail
+
+
+class ColumnStatus(BaseModel):
+    """One column at the last window check."""
+
+    test: str | None
+    p_value: float | None
+    adjusted_p_value: float | None
+    effect: float | None
+    drifted: bool
+    drift_score: float | None = Field(None, description="CUSUM of normal scores / threshold.")
+
+
+class ModelStatus(BaseModel):
+    """A watched model now."""
+
+    name: str
+    state: str
+    window_rows: int
+    stored_rows: int
+    last_check: dict[str, ColumnStatus] = Field(default_factory=dict)
+    drifted_columns: list[str] = Field(default_factory=list)
+
+
+class AlertOut(BaseModel):
+    """One recorded alert state change."""
+
+    id: int
+    source: str
+    status: str
+    at: float
+    detail: str
+    delivered: bool
+    attempts: int
+
+
+class ViolationCount(BaseModel):
+    """How many values of one column broke one rule, since the database was created."""
+
+    column: str
+    rule: str
+    count: int

@@ -1,0 +1,181 @@
+"""The service's state: the store, the watched models, the metrics and the alert sender.
+
+Ingest order, for every payload: rows are committed to the store (one transaction), then
+complete rows feed their model's monitor, then violation counts are stored, then state changes
+are recorded and queued for the webhook. The HTTP layer answers after all of that, so an
+acknowledged event is durable. On start, each model's monitor is rebuilt by replaying its
+newest stored rows (the window's worth), and the alert state recorded before the restart is
+restored, so a standing alarm is neither raised again nor forgotten.
+"""
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from shiftwatch.errors import InvalidParameterError
+from shiftwatch.monitor import AlertEvent
+from shiftwatch.service.alerts import AlertSender
+from shiftwatch.service.metrics import MAX_FEATURES, ServiceMetrics
+from shiftwatch.service.settings import Settings
+from shiftwatch.service.storage import Store, StoredRow
+from shiftwatch.service.watched import Ingested, WatchedModel
+
+log = logging.getLogger("shiftwatch.service")
+
+REPLAY_CHUNK = 1_000
+TRIM_EVERY = 100  # batches between trims of the raw events to their retention
+
+
+class UnknownModelError(InvalidParameterError, LookupError):
+    """A request named a model the server does not watch."""
+
+
+class Service:
+    """Everything a running server holds; the HTTP routes call its methods."""
+
+    def __init__(self, settings: Settings, *, external_url: str | None = None) -> None:
+        self.settings = settings
+        server = settings.server
+        self.store = Store(server.db_url)
+        self.metrics = ServiceMetrics()
+        self.models = {model.name: WatchedModel(model) for model in settings.models}
+        url = external_url or f"http://{server.host}:{server.port}"
+        self.alerts = AlertSender(
+            self.store,
+            self.metrics,
+            {model.name: model.webhook_url for model in settings.models},
+            external_url=url,
+            retries=server.webhook_retries,
+            backoff=server.webhook_backoff_seconds,
+        )
+        self._batches = Counter[str]()
+        self.started_at = time.time()
+
+    # lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Replay each model's window from the store, restore alert states, start alerts."""
+        for watched in self.models.values():
+            self._replay(watched)
+            watched.restore(self.store.alert_state(watched.name, "window"))
+            self.metrics.drift_state.labels(model=watched.name, source="window").set(
+                watched.monitor.state == "drifting"
+            )
+        self.alerts.start()
+
+    def stop(self) -> None:
+        """Deliver queued alerts, then release the database."""
+        self.alerts.stop()
+        self.store.close()
+
+    def _replay(self, watched: WatchedModel) -> None:
+        settings = watched.settings
+        if settings.window is not None:
+            rows = self.store.latest_rows(watched.name, settings.window)
+        else:
+            assert settings.duration is not None
+            rows = self.store.rows_since(watched.name, time.time() - settings.duration)
+        chunk: list[StoredRow] = []
+        replayed = 0
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == REPLAY_CHUNK:
+                replayed += watched.ingest(chunk).fed
+                chunk = []
+        replayed += watched.ingest(chunk).fed
+        if replayed:
+            log.info("model %s: replayed %d stored rows into its window", watched.name, replayed)
+
+    # ingest ---------------------------------------------------------------------------
+
+    def model(self, name: str) -> WatchedModel:
+        """The watched model of that name, or :class:`UnknownModelError`."""
+        watched = self.models.get(name)
+        if watched is None:
+            raise UnknownModelError(
+                f"No model named {name!r}; this server watches {sorted(self.models)}."
+            )
+        return watched
+
+    def ingest_rows(self, name: str, rows: Sequence[StoredRow]) -> dict[str, int]:
+        """Store whole rows, then feed them; the answer counts accepted rows and duplicates."""
+        watched = self.model(name)
+        new = self.store.add_rows(name, rows, received_at=time.time())
+        fresh = []
+        for row in rows:  # an id twice in one batch was stored (and is fed) once
+            key = (row.event_id, row.row_index)
+            if key in new:
+                new.discard(key)
+                fresh.append(row)
+        return self._after_store(watched, fresh, len(rows), len(fresh))
+
+    def ingest_part(self, name: str, rows: Sequence[StoredRow], part: str) -> dict[str, int]:
+        """Store one half of rows (``"inputs"`` or ``"outputs"``); feed the completed rows."""
+        watched = self.model(name)
+        stored = self.store.add_part(name, rows, part, time.time())
+        return self._after_store(watched, stored, len(rows), len(stored))
+
+    def label(self, name: str, labels: Sequence[tuple[str, Any]]) -> dict[str, int]:
+        """Labels of earlier events by id: stored, then scored against expected errors."""
+        watched = self.model(name)
+        found = self.store.set_labels(name, labels)
+        known = {event_id for event_id, _ in found}
+        given = dict(labels)
+        events = watched.label([(event_id, given[event_id]) for event_id in sorted(known)])
+        self._notify(watched, events)
+        return {"joined": len(known), "unknown": len(given) - len(known)}
+
+    def _after_store(
+        self, watched: WatchedModel, rows: Sequence[StoredRow], given: int, new: int
+    ) -> dict[str, int]:
+        name = watched.name
+        self.metrics.received.labels(model=name).inc(new)
+        if given > new:
+            self.metrics.duplicates.labels(model=name).inc(given - new)
+        done = watched.ingest(rows)
+        self._record(watched, done)
+        self._batches[name] += 1
+        if self._batches[name] % TRIM_EVERY == 0:
+            self.store.trim(name, self.settings.server.raw_retention_rows)
+        return {
+            "accepted": new,
+            "duplicates": given - new,
+            "violations": sum(done.violations.values()),
+        }
+
+    def _record(self, watched: WatchedModel, done: Ingested) -> None:
+        name = watched.name
+        if done.violations:
+            self.store.add_violations(name, dict(done.violations))
+            for (_, rule), count in done.violations.items():
+                self.metrics.violations.labels(model=name, rule=rule).inc(count)
+        scores = watched.monitor.drift_scores
+        for feature in list(scores)[:MAX_FEATURES]:
+            self.metrics.feature_score.labels(model=name, feature=feature).set(scores[feature])
+        if done.checked:
+            self._record_check(watched)
+        self._notify(watched, done.events)
+
+    def _record_check(self, watched: WatchedModel) -> None:
+        name, monitor = watched.name, watched.monitor
+        report = monitor.last_report
+        if report is None:
+            return
+        if monitor.last_check_seconds is not None:
+            self.metrics.check_seconds.labels(model=name).observe(monitor.last_check_seconds)
+        self.metrics.window_rows.labels(model=name, source="window").set(report.n_current)
+        for feature in list(report.columns)[:MAX_FEATURES]:
+            column = report.columns[feature]
+            if column.p_value is not None:
+                self.metrics.feature_p_value.labels(model=name, feature=feature).set(
+                    column.adjusted_p_value
+                    if column.adjusted_p_value is not None
+                    else column.p_value
+                )
+            self.metrics.feature_drifted.labels(model=name, feature=feature).set(column.drifted)
+
+    def _notify(self, watched: WatchedModel, events: Sequence[AlertEvent]) -> None:
+        for event in events:
+            self.alerts.notify(watched.name, event.source, event.kind, event.at_time, event.detail)

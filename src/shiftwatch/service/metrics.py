@@ -1,0 +1,122 @@
+"""Prometheus metrics of the service: one registry per app, names by Prometheus conventions.
+
+``shiftwatch_`` prefix, base units in names, counters ending in ``_total``, no colons, no
+``_created`` series, and bounded label values: ``model`` (configured names), ``feature`` (the
+reference's columns, at most :data:`MAX_FEATURES` per model), ``source`` (``window`` or
+``errors``), ``rule`` (the schema's rule codes), ``reason`` and ``status`` (fixed sets).
+
+>>> metrics = ServiceMetrics()
+>>> metrics.received.labels(model="churn").inc(3)
+>>> b'shiftwatch_events_received_total{model="churn"} 3.0' in metrics.exposition()
+True
+"""
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+
+from shiftwatch import __version__
+
+MAX_FEATURES = 200
+REJECT_REASONS = ("malformed", "schema", "auth", "too_large", "unknown_model")
+
+
+class ServiceMetrics:
+    """Every metric the service exports, registered in its own registry."""
+
+    def __init__(self) -> None:
+        disable_created_metrics()  # type: ignore[no-untyped-call]
+        self.registry = CollectorRegistry()
+        registry = self.registry
+        self.received = Counter(
+            "shiftwatch_events_received",
+            "Event rows accepted and stored.",
+            ["model"],
+            registry=registry,
+        )
+        self.rejected = Counter(
+            "shiftwatch_events_rejected",
+            "Requests refused, by reason.",
+            ["model", "reason"],
+            registry=registry,
+        )
+        self.duplicates = Counter(
+            "shiftwatch_events_duplicate",
+            "Event rows whose id was already stored (counted once).",
+            ["model"],
+            registry=registry,
+        )
+        self.violations = Counter(
+            "shiftwatch_schema_violations",
+            "Values that broke a schema rule, by rule.",
+            ["model", "rule"],
+            registry=registry,
+        )
+        self.drift_state = Gauge(
+            "shiftwatch_drift_state",
+            "1 while an alarm stands (window: inputs and outputs; errors: labels), else 0.",
+            ["model", "source"],
+            registry=registry,
+        )
+        self.feature_score = Gauge(
+            "shiftwatch_feature_drift_score",
+            "A feature's CUSUM of normal scores over its threshold: 1 raises an alarm.",
+            ["model", "feature"],
+            registry=registry,
+        )
+        self.feature_p_value = Gauge(
+            "shiftwatch_feature_p_value",
+            "A feature's p-value at the last window check (after correction).",
+            ["model", "feature"],
+            registry=registry,
+        )
+        self.feature_drifted = Gauge(
+            "shiftwatch_feature_drifted",
+            "1 when the last window check flagged the feature, else 0.",
+            ["model", "feature"],
+            registry=registry,
+        )
+        self.window_rows = Gauge(
+            "shiftwatch_window_rows",
+            "Rows in the window at the last check.",
+            ["model", "source"],
+            registry=registry,
+        )
+        self.accuracy = Gauge(
+            "shiftwatch_estimated_accuracy_ratio",
+            "Label-free accuracy estimate from calibrated confidence.",
+            ["model"],
+            registry=registry,
+        )
+        self.check_seconds = Histogram(
+            "shiftwatch_check_duration_seconds",
+            "Time to check a window against its reference.",
+            ["model"],
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+            registry=registry,
+        )
+        self.alerts_sent = Counter(
+            "shiftwatch_alerts_sent",
+            "Alert notifications delivered to the webhook, by status.",
+            ["model", "status"],
+            registry=registry,
+        )
+        self.alert_failures = Counter(
+            "shiftwatch_alert_delivery_failures",
+            "Webhook deliveries that failed after every retry.",
+            ["model"],
+            registry=registry,
+        )
+        build = Gauge(
+            "shiftwatch_build_info", "The running shiftwatch.", ["version"], registry=registry
+        )
+        build.labels(version=__version__).set(1)
+
+    def exposition(self) -> bytes:
+        """The metrics in Prometheus' text format."""
+        return bytes(generate_latest(self.registry))

@@ -1,0 +1,416 @@
+"""Durable storage of events, violation counts and alert state (SQLAlchemy 2, SQL only bound).
+
+SQLite by default, PostgreSQL by URL; the schema is created and upgraded by Alembic
+(:mod:`shiftwatch.service.migrations`) when the store opens. An event batch is committed in one
+transaction before the service answers, so an acknowledged event survives ``kill -9``. On
+SQLite the database runs in WAL mode with ``synchronous=NORMAL``: a commit is durable against
+a crash of the process (what the service promises); only a power cut may lose the last
+commits. Each row of an event is unique by ``(model, event_id, row_index)``: a repeated event
+id is stored once and counted as a duplicate.
+
+>>> store = Store("sqlite://")
+>>> rows = [StoredRow("e1", 0, 1.0, {"x": 1.5}, None, None)]
+>>> store.add_rows("m", rows), store.add_rows("m", rows)
+({('e1', 0)}, set())
+>>> store.count_rows("m")
+1
+"""
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from shiftwatch.errors import InvalidParameterError
+
+metadata = sa.MetaData()
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    sa.Column("model", sa.String(64), nullable=False),
+    sa.Column("event_id", sa.String(256), nullable=False),
+    sa.Column("row_index", sa.Integer, nullable=False),
+    sa.Column("received_at", sa.Float, nullable=False),
+    sa.Column("event_time", sa.Float, nullable=True),
+    sa.Column("inputs", sa.Text, nullable=True),
+    sa.Column("outputs", sa.Text, nullable=True),
+    sa.Column("label", sa.Text, nullable=True),
+    sa.UniqueConstraint("model", "event_id", "row_index", name="uq_events_model_event_row"),
+    sa.Index("ix_events_model_seq", "model", "seq"),
+)
+
+violation_counts = sa.Table(
+    "violation_counts",
+    metadata,
+    sa.Column("model", sa.String(64), primary_key=True),
+    sa.Column("column_name", sa.String(256), primary_key=True),
+    sa.Column("rule", sa.String(32), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+)
+
+alert_states = sa.Table(
+    "alert_states",
+    metadata,
+    sa.Column("model", sa.String(64), primary_key=True),
+    sa.Column("source", sa.String(32), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("since", sa.Float, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+)
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    sa.Column("model", sa.String(64), nullable=False),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("delivered", sa.Boolean, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Index("ix_alerts_model_at", "model", "at"),
+)
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """One row of an event, as stored: JSON values (``None`` where the part has not come)."""
+
+    event_id: str
+    row_index: int
+    event_time: float | None
+    inputs: dict[str, Any] | None
+    outputs: Any | None
+    label: Any | None
+
+
+@dataclass(frozen=True)
+class StoredAlert:
+    """One alert state change, as recorded and sent."""
+
+    id: int
+    model: str
+    source: str
+    status: str
+    at: float
+    detail: str
+    delivered: bool
+    attempts: int
+
+
+def _dumps(value: Any) -> str | None:
+    # NaN and infinity are kept (as Python's json writes them): they are data to validate.
+    return None if value is None else json.dumps(value, separators=(",", ":"))
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _stored_row(row: sa.Row[Any]) -> StoredRow:
+    return StoredRow(
+        row.event_id,
+        row.row_index,
+        row.event_time,
+        _loads(row.inputs),
+        _loads(row.outputs),
+        _loads(row.label),
+    )
+
+
+def _stored_alert(row: sa.Row[Any]) -> StoredAlert:
+    return StoredAlert(
+        int(row.id),
+        row.model,
+        row.source,
+        row.status,
+        float(row.at),
+        row.detail,
+        bool(row.delivered),
+        int(row.attempts),
+    )
+
+
+def _on_connect_sqlite(connection: Any, _: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class Store:
+    """The service's database: open (creating or upgrading the schema), write, read."""
+
+    def __init__(self, url: str) -> None:
+        options: dict[str, Any] = {"pool_pre_ping": True}
+        if url in ("sqlite://", "sqlite:///:memory:"):  # one database shared by every thread
+            options = {
+                "poolclass": sa.StaticPool,
+                "connect_args": {"check_same_thread": False},
+            }
+        try:
+            self.engine = sa.create_engine(url, **options)
+        except (sa.exc.ArgumentError, ImportError) as error:
+            raise InvalidParameterError(
+                f"Cannot use the database URL {url!r}: {error}. Expected e.g. "
+                "sqlite:///shiftwatch.db or postgresql+psycopg://user@host/db."
+            ) from None
+        self.dialect = self.engine.dialect.name
+        if self.dialect not in ("sqlite", "postgresql"):
+            raise InvalidParameterError(
+                f"The database {self.dialect!r} is not supported; use SQLite or PostgreSQL."
+            )
+        if self.dialect == "sqlite":
+            sa.event.listen(self.engine, "connect", _on_connect_sqlite)
+        upgrade(self.engine)
+
+    def _insert(self, table: sa.Table) -> Any:
+        return (sqlite if self.dialect == "sqlite" else postgresql).insert(table)
+
+    def add_rows(
+        self, model: str, rows: Sequence[StoredRow], received_at: float = 0.0
+    ) -> set[tuple[str, int]]:
+        """Store whole rows in one transaction; return the ``(event_id, row_index)`` of new ones.
+
+        An id stored before, or twice in ``rows``, is stored once.
+        """
+        if not rows:
+            return set()
+        values = [
+            {
+                "model": model,
+                "event_id": row.event_id,
+                "row_index": row.row_index,
+                "received_at": received_at,
+                "event_time": row.event_time,
+                "inputs": _dumps(row.inputs),
+                "outputs": _dumps(row.outputs),
+                "label": _dumps(row.label),
+            }
+            for row in rows
+        ]
+        statement = (
+            self._insert(events)
+            .on_conflict_do_nothing(index_elements=["model", "event_id", "row_index"])
+            .returning(events.c.event_id, events.c.row_index)
+        )
+        with self.engine.begin() as connection:
+            return {(row[0], row[1]) for row in connection.execute(statement, values)}
+
+    def add_part(
+        self, model: str, rows: Sequence[StoredRow], part: str, received_at: float
+    ) -> list[StoredRow]:
+        """Store one half of events (``part`` "inputs" or "outputs"), joined to the other.
+
+        A row whose half was already stored is left as it is (a duplicate). Returns the rows
+        that received their half now, as stored (with the other half when it had come).
+        """
+        column = {"inputs": events.c.inputs, "outputs": events.c.outputs}[part]
+        stored: list[StoredRow] = []
+        with self.engine.begin() as connection:
+            for row in rows:
+                value = _dumps(row.inputs if part == "inputs" else row.outputs)
+                statement = (
+                    self._insert(events)
+                    .values(
+                        model=model,
+                        event_id=row.event_id,
+                        row_index=row.row_index,
+                        received_at=received_at,
+                        event_time=row.event_time,
+                        **{part: value},
+                    )
+                    .on_conflict_do_update(
+                        index_elements=["model", "event_id", "row_index"],
+                        set_={part: value},
+                        where=column.is_(None),
+                    )
+                    .returning(*events.c)
+                )
+                stored += [_stored_row(found) for found in connection.execute(statement)]
+        return stored
+
+    def set_labels(self, model: str, labels: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
+        """Attach labels to stored events by id (every row of the event).
+
+        Returns ``(event_id, outputs)`` for every row found, for scoring.
+        """
+        found: list[tuple[str, Any]] = []
+        with self.engine.begin() as connection:
+            for event_id, label in labels:
+                statement = (
+                    sa.update(events)
+                    .where(events.c.model == model, events.c.event_id == event_id)
+                    .values(label=_dumps(label))
+                    .returning(events.c.event_id, events.c.outputs)
+                )
+                found += [(row[0], _loads(row[1])) for row in connection.execute(statement)]
+        return found
+
+    def count_rows(self, model: str) -> int:
+        """Rows stored for ``model``."""
+        statement = sa.select(sa.func.count()).select_from(events).where(events.c.model == model)
+        with self.engine.connect() as connection:
+            return int(connection.execute(statement).scalar_one())
+
+    def latest_rows(self, model: str, limit: int) -> Iterator[StoredRow]:
+        """The newest ``limit`` rows of ``model`` with inputs, oldest first (for replay)."""
+        newest = (
+            sa.select(events.c.seq)
+            .where(events.c.model == model, events.c.inputs.is_not(None))
+            .order_by(events.c.seq.desc())
+            .limit(limit)
+            .subquery()
+        )
+        statement = (
+            sa.select(events)
+            .where(events.c.seq.in_(sa.select(newest.c.seq)))
+            .order_by(events.c.seq)
+            .execution_options(yield_per=10_000)
+        )
+        with self.engine.connect() as connection:
+            for row in connection.execute(statement):
+                yield _stored_row(row)
+
+    def rows_since(self, model: str, since: float) -> Iterator[StoredRow]:
+        """Rows of ``model`` with inputs and an event time (or receipt time) >= ``since``."""
+        when = sa.func.coalesce(events.c.event_time, events.c.received_at)
+        statement = (
+            sa.select(events)
+            .where(events.c.model == model, events.c.inputs.is_not(None), when >= since)
+            .order_by(events.c.seq)
+            .execution_options(yield_per=10_000)
+        )
+        with self.engine.connect() as connection:
+            for row in connection.execute(statement):
+                yield _stored_row(row)
+
+    def trim(self, model: str, keep: int) -> int:
+        """Delete all but the newest ``keep`` rows of ``model``; return how many went."""
+        cutoff = (
+            sa.select(events.c.seq)
+            .where(events.c.model == model)
+            .order_by(events.c.seq.desc())
+            .offset(keep)
+            .limit(1)
+            .scalar_subquery()
+        )
+        statement = sa.delete(events).where(events.c.model == model, events.c.seq <= cutoff)
+        with self.engine.begin() as connection:
+            return int(connection.execute(statement).rowcount or 0)
+
+    def add_violations(self, model: str, counts: dict[tuple[str, str], int]) -> None:
+        """Add to the stored violation counts per ``(column, rule)``."""
+        if not counts:
+            return
+        with self.engine.begin() as connection:
+            for (column, rule), count in counts.items():
+                statement = (
+                    self._insert(violation_counts)
+                    .values(model=model, column_name=column, rule=rule, count=count)
+                    .on_conflict_do_update(
+                        index_elements=["model", "column_name", "rule"],
+                        set_={"count": violation_counts.c["count"] + count},
+                    )
+                )
+                connection.execute(statement)
+
+    def violations(self, model: str) -> dict[tuple[str, str], int]:
+        """The violation counts of ``model`` per ``(column, rule)``."""
+        statement = sa.select(violation_counts).where(violation_counts.c.model == model)
+        with self.engine.connect() as connection:
+            return {
+                (row.column_name, row.rule): int(row._mapping["count"])
+                for row in connection.execute(statement)
+            }
+
+    def alert_state(self, model: str, source: str) -> str | None:
+        """The last recorded state ("ok" or "drifting") of one alert source, if any."""
+        statement = sa.select(alert_states.c.state).where(
+            alert_states.c.model == model, alert_states.c.source == source
+        )
+        with self.engine.connect() as connection:
+            value = connection.execute(statement).scalar_one_or_none()
+        return None if value is None else str(value)
+
+    def record_alert(self, model: str, source: str, status: str, at: float, detail: str) -> int:
+        """Record a state change (and the new state) in one transaction; return its id."""
+        state = "drifting" if status == "firing" else "ok"
+        upsert = (
+            self._insert(alert_states)
+            .values(model=model, source=source, state=state, since=at, detail=detail)
+            .on_conflict_do_update(
+                index_elements=["model", "source"],
+                set_={"state": state, "since": at, "detail": detail},
+            )
+        )
+        record = (
+            sa.insert(alerts)
+            .values(
+                model=model,
+                source=source,
+                status=status,
+                at=at,
+                detail=detail,
+                delivered=False,
+                attempts=0,
+            )
+            .returning(alerts.c.id)
+        )
+        with self.engine.begin() as connection:
+            connection.execute(upsert)
+            return int(connection.execute(record).scalar_one())
+
+    def mark_alert(self, alert_id: int, *, delivered: bool, attempts: int) -> None:
+        """Record a delivery attempt's outcome."""
+        statement = (
+            sa.update(alerts)
+            .where(alerts.c.id == alert_id)
+            .values(delivered=delivered, attempts=attempts)
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement)
+
+    def alerts(self, model: str, limit: int = 100) -> list[StoredAlert]:
+        """The newest ``limit`` alerts of ``model``, newest first."""
+        statement = (
+            sa.select(alerts)
+            .where(alerts.c.model == model)
+            .order_by(alerts.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            return [_stored_alert(row) for row in connection.execute(statement)]
+
+    def undelivered_alerts(self) -> list[StoredAlert]:
+        """Alerts not delivered yet, oldest first (sent again after a restart)."""
+        statement = sa.select(alerts).where(alerts.c.delivered.is_(False)).order_by(alerts.c.id)
+        with self.engine.connect() as connection:
+            return [_stored_alert(row) for row in connection.execute(statement)]
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def upgrade(engine: sa.Engine) -> None:
+    """Create or upgrade the schema to the newest migration (Alembic)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,133 @@
+"""One watched model inside the service: its reference, schema and monitor, fed complete rows.
+
+Rows arrive whole (shiftwatch's own events) or in halves (a model server's request, then its
+response); only complete rows reach the monitor: rows with inputs, and with outputs when the
+model's reference profiles outputs too (``reference_outputs``). Every row is validated
+against the schema of the reference's inputs, and the violations are counted per column and
+rule (values that cannot take their column's type count as ``type`` and enter the monitor as
+missing). Calls are serialised by a lock: the monitor is not thread-safe.
+"""
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from shiftwatch.monitor import AlertEvent, AlertState, Monitor
+from shiftwatch.outputs import PREDICTION
+from shiftwatch.profile import Profile
+from shiftwatch.schema import Schema
+from shiftwatch.service.rows import rows_to_table
+from shiftwatch.service.settings import ModelSettings
+from shiftwatch.service.storage import StoredRow
+
+MAX_UNEXPECTED_NAMES = 100  # distinct unexpected input names kept per model; more: "(other)"
+OTHER_COLUMNS = "(other)"
+
+
+@dataclass
+class Ingested:
+    """What feeding rows did: violation counts per ``(column, rule)`` and alert changes."""
+
+    violations: Counter[tuple[str, str]] = field(default_factory=Counter)
+    events: list[AlertEvent] = field(default_factory=list)
+    fed: int = 0
+    checked: bool = False
+
+
+def row_key(event_id: str, row_index: int) -> str:
+    """The id a row's prediction is remembered by: the event id, then ``#i`` after row 0."""
+    return event_id if row_index == 0 else f"{event_id}#{row_index}"
+
+
+class WatchedModel:
+    """A model's reference (inputs, and outputs when given), schema and monitor."""
+
+    def __init__(self, settings: ModelSettings) -> None:
+        self.settings = settings
+        self.name = settings.name
+        self.inputs_reference = Profile.load(settings.reference)
+        reference = self.inputs_reference
+        if settings.reference_outputs is not None:
+            reference = reference.join(Profile.load(settings.reference_outputs))
+        self.watches_outputs = PREDICTION in reference
+        self.schema = Schema.from_profile(self.inputs_reference)
+        self.feature_names = list(settings.feature_names or self.inputs_reference.column_names)
+        self.monitor = Monitor(
+            reference,
+            window=settings.window,
+            duration=settings.duration,
+            check_every=settings.check_every,
+            ert=settings.ert,
+            expected_error_rate=settings.expected_error_rate,
+            label_retention=settings.label_retention,
+        )
+        self.lock = threading.Lock()
+        self._unexpected: set[str] = set()
+
+    def complete(self, row: StoredRow) -> bool:
+        """Whether the row holds what the monitor needs (inputs; outputs when watched)."""
+        return row.inputs is not None and (row.outputs is not None or not self.watches_outputs)
+
+    def ingest(self, rows: Sequence[StoredRow], now: float | None = None) -> Ingested:
+        """Validate and feed complete rows (the others are left for their other half)."""
+        done = Ingested()
+        rows = [row for row in rows if self.complete(row)]
+        if not rows:
+            return done
+        inputs = [row.inputs or {} for row in rows]
+        table, done.violations = rows_to_table(inputs, self.inputs_reference)
+        self._count_unexpected(inputs, done.violations)
+        done.violations.update(self.schema.check(table, max_per_rule=0).counts)
+        times = [row.event_time for row in rows if row.event_time is not None]
+        stamp = max(times) if times else (time.time() if now is None else now)
+        ids = [row_key(row.event_id, row.row_index) for row in rows]
+        outputs = None
+        if self.watches_outputs or self.settings.expected_error_rate is not None:
+            present = [row.outputs for row in rows]
+            if all(value is not None for value in present):
+                outputs = np.asarray(present)
+        with self.lock:
+            before = self.monitor.last_report
+            done.events += self.monitor.log(
+                table,
+                outputs=outputs,
+                ids=ids if outputs is not None else None,
+                timestamps=[stamp],
+            )
+            labelled = [(key, row.label) for key, row in zip(ids, rows, strict=True)]
+            labelled = [(key, label) for key, label in labelled if label is not None]
+            if labelled and outputs is not None and self.settings.expected_error_rate:
+                keys, labels = zip(*labelled, strict=True)
+                done.events += self.monitor.log_labels(list(keys), np.asarray(labels))
+            done.checked = self.monitor.last_report is not before
+        done.fed = len(rows)
+        return done
+
+    def label(self, labels: Sequence[tuple[str, Any]]) -> list[AlertEvent]:
+        """Labels of earlier predictions, by event id (errors against the expected rate)."""
+        if self.settings.expected_error_rate is None or not labels:
+            return []
+        keys, values = zip(*labels, strict=True)
+        with self.lock:
+            return self.monitor.log_labels(list(keys), np.asarray(values))
+
+    def restore(self, state: str | None) -> None:
+        """After a replay, take the alert state recorded before the restart."""
+        if state is not None:
+            self.monitor.restore_state(AlertState(state))
+
+    def _count_unexpected(
+        self, inputs: list[dict[str, Any]], counts: Counter[tuple[str, str]]
+    ) -> None:
+        known = set(self.inputs_reference.column_names)
+        for row in inputs:
+            for key in row.keys() - known:
+                if key not in self._unexpected and len(self._unexpected) < MAX_UNEXPECTED_NAMES:
+                    self._unexpected.add(key)
+                name = key if key in self._unexpected else OTHER_COLUMNS
+                counts[(name, "unexpected_column")] += 1

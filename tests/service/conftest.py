@@ -1,0 +1,74 @@
+"""Fixtures of the service tests: reference profiles, settings, and a database of each kind.
+
+``db_url`` runs a test on SQLite (a file in the test's folder) and on the machine's
+PostgreSQL (127.0.0.1:5432, trust auth), in a database created for the test and dropped after.
+Without PostgreSQL the PostgreSQL runs are skipped, except under CI (``CI`` set), where they
+fail: CI must test both.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shiftwatch.outputs import output_columns
+from shiftwatch.profile import Profile
+
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+FEATURES = ["age", "income", "plan"]
+
+
+def _postgres_database() -> Iterator[str]:
+    psycopg = pytest.importorskip("psycopg")
+    name = f"shiftwatch_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no PostgreSQL on 127.0.0.1:5432 ({error})")
+    admin.autocommit = True
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES.format(name=name)
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'shiftwatch.db'}"
+    else:
+        yield from _postgres_database()
+
+
+def reference_data(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    return {
+        "age": rng.normal(40.0, 10.0, n),
+        "income": rng.lognormal(10.0, 0.5, n),
+        "plan": rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2]),
+    }
+
+
+def probabilities(rng: np.random.Generator, n: int, confidence: float = 0.8) -> np.ndarray:
+    top = np.clip(rng.normal(confidence, 0.05, n), 0.34, 0.99)
+    out = np.repeat(((1 - top) / 2)[:, None], 3, axis=1)
+    out[np.arange(n), rng.integers(0, 3, n)] = top
+    return out
+
+
+@pytest.fixture(scope="session")
+def reference_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A 20,000-row reference profile of three features, and of its model's outputs."""
+    folder = tmp_path_factory.mktemp("references")
+    rng = np.random.default_rng(2026)
+    inputs = folder / "ref.swp"
+    outputs = folder / "ref-outputs.swp"
+    Profile.from_data(reference_data(rng, 20_000)).save(inputs)
+    Profile.from_data(output_columns(probabilities(rng, 20_000))).save(outputs)
+    return inputs, outputs

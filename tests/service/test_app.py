@@ -1,0 +1,243 @@
+"""The service through its HTTP API (FastAPI's TestClient), on SQLite and on PostgreSQL."""
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from shiftwatch.service.app import create_app
+from shiftwatch.service.settings import load_settings
+from tests.service.conftest import probabilities, reference_data
+from tests.service.receivers import webhook_receiver
+
+WRITE, READ, ADMIN = "write-token", "read-token", "admin-token"
+
+
+def settings_for(db_url: str, reference: Path, **model: Any) -> Any:
+    server = {
+        "db_url": db_url,
+        "write_tokens": [WRITE],
+        "read_tokens": [READ],
+        "admin_tokens": [ADMIN],
+        "max_body_bytes": 2_000_000,
+        "webhook_backoff_seconds": 0.01,
+    }
+    models = [{"name": "churn", "reference": str(reference), "window": 1_000, **model}]
+    return load_settings(server=server, models=models)
+
+
+@pytest.fixture
+def client(db_url: str, reference_files: tuple[Path, Path]) -> Iterator[TestClient]:
+    app = create_app(settings_for(db_url, reference_files[0], check_every=500, ert=1e6))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def events(rng: np.random.Generator, n: int, start: int = 0, shift: float = 0.0) -> list[dict]:
+    data = reference_data(rng, n)
+    data["age"] = data["age"] + shift * 10.0
+    return [
+        {
+            "id": f"e{start + i}",
+            "inputs": {name: values[i].item() for name, values in data.items()},
+        }
+        for i in range(n)
+    ]
+
+
+def post(client: TestClient, path: str, body: Any, token: str = WRITE) -> Any:
+    return client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+def get(client: TestClient, path: str, token: str = READ) -> Any:
+    return client.get(path, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_events_are_stored_once_and_counted(client: TestClient) -> None:
+    batch = events(np.random.default_rng(1), 100)
+    first = post(client, "/v1/models/churn/events", {"events": batch})
+    assert first.status_code == 200, first.text
+    assert first.json() == {"accepted": 100, "duplicates": 0, "violations": 0}
+    again = post(client, "/v1/models/churn/events", {"events": [*batch[:10], *batch[:10]]})
+    assert again.json() == {"accepted": 0, "duplicates": 20, "violations": 0}
+    status = get(client, "/v1/models/churn").json()
+    assert status["stored_rows"] == 100
+    metrics = get(client, "/metrics").text
+    assert 'shiftwatch_events_received_total{model="churn"} 100.0' in metrics
+    assert 'shiftwatch_events_duplicate_total{model="churn"} 20.0' in metrics
+    assert "_created" not in metrics
+
+
+def test_schema_violations_are_counted_queryable_and_never_drop_the_event(
+    client: TestClient,
+) -> None:
+    bad = [
+        {"id": "a", "inputs": {"age": "forty", "income": 1.0, "plan": "basic"}},
+        {"id": "b", "inputs": {"age": 30.0, "income": 2.0, "plan": "platinum", "extra": 1}},
+        {"id": "c", "inputs": {"income": 3.0, "plan": "pro"}},
+    ]
+    answer = post(client, "/v1/models/churn/events", {"events": bad})
+    assert answer.status_code == 200
+    assert answer.json()["accepted"] == 3
+    counts = {
+        (v["column"], v["rule"]): v["count"]
+        for v in get(client, "/v1/models/churn/violations").json()
+    }
+    assert counts[("age", "type")] == 1
+    assert counts[("plan", "unknown_category")] == 1
+    assert counts[("extra", "unexpected_column")] == 1
+    assert counts[("age", "null")] >= 1  # the text became missing, and c had no age
+    metrics = get(client, "/metrics").text
+    assert 'shiftwatch_schema_violations_total{model="churn",rule="type"} 1.0' in metrics
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"events": []}, "body.events"),
+        ({"events": [{"inputs": "age=3"}]}, "body.events.0.inputs"),
+        ({"events": [{"inputs": {}, "colour": 1}]}, "body.events.0.colour"),
+        ({"event": []}, "body.events"),
+        ({"events": [{"id": "", "inputs": {}}]}, "body.events.0.id"),
+    ],
+)
+def test_a_malformed_body_gets_a_422_naming_the_field(
+    client: TestClient, body: Any, field: str
+) -> None:
+    answer = post(client, "/v1/models/churn/events", body)
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["field"] == field
+    assert error["message"]
+    assert "Traceback" not in answer.text
+
+
+def test_not_json_and_unknown_models_get_4xx_with_a_message(client: TestClient) -> None:
+    answer = client.post(
+        "/v1/models/churn/events",
+        content=b"{not json",
+        headers={"Authorization": f"Bearer {WRITE}", "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422
+    assert answer.json()["error"]["message"]
+    missing = post(
+        client, "/v1/models/nope/events", {"events": events(np.random.default_rng(0), 1)}
+    )
+    assert missing.status_code == 404
+    assert "churn" in missing.json()["error"]["message"]
+
+
+def test_tokens_guard_writes_reads_and_admin_calls(client: TestClient) -> None:
+    body = {"events": events(np.random.default_rng(2), 1)}
+    assert client.post("/v1/models/churn/events", json=body).status_code == 401
+    assert post(client, "/v1/models/churn/events", body, token=READ).status_code == 403
+    assert post(client, "/v1/models/churn/events", body, token=ADMIN).status_code == 200
+    assert client.get("/v1/models/churn").status_code == 401
+    assert get(client, "/v1/models/churn", token=WRITE).status_code == 200
+    assert post(client, "/v1/models/churn/check", {}, token=WRITE).status_code == 403
+    assert post(client, "/v1/models/churn/check", {}, token=ADMIN).status_code == 200
+    assert client.get("/healthz").json()["status"] == "ok"
+    metrics = get(client, "/metrics").text
+    assert 'shiftwatch_events_rejected_total{model="churn",reason="auth"} 4.0' in metrics
+
+
+def test_a_body_over_the_limit_gets_413(client: TestClient) -> None:
+    huge = {"events": [{"inputs": {"age": 1.0, "note": "x" * 1_000}}] * 3_000}
+    answer = post(client, "/v1/models/churn/events", huge)
+    assert answer.status_code == 413
+    assert answer.json()["error"]["field"] == "body"
+
+
+def test_late_labels_join_by_id(client: TestClient) -> None:
+    post(client, "/v1/models/churn/events", {"events": events(np.random.default_rng(3), 5)})
+    labels = {
+        "labels": [{"id": "e1", "label": 1}, {"id": "e4", "label": 0}, {"id": "zz", "label": 1}]
+    }
+    answer = post(client, "/v1/models/churn/labels", labels)
+    assert answer.json() == {"joined": 2, "unknown": 1}
+
+
+def test_a_sustained_shift_pages_once_and_resolves_once(
+    db_url: str, reference_files: tuple[Path, Path]
+) -> None:
+    rng = np.random.default_rng(4)
+    with webhook_receiver([503, 200]) as receiver:  # the first delivery fails, then retried
+        settings = settings_for(
+            db_url, reference_files[0], check_every=500, ert=1e6, webhook_url=receiver.url
+        )
+        with TestClient(create_app(settings)) as client:
+            start = 0
+            for shift, batches in ((0.0, 10), (1.0, 40), (0.0, 20)):
+                for _ in range(batches):
+                    body = {"events": events(rng, 100, start, shift)}
+                    assert post(client, "/v1/models/churn/events", body).status_code == 200
+                    start += 100
+            deadline = time.time() + 10
+            while len(receiver.bodies) < 2 and time.time() < deadline:
+                time.sleep(0.05)
+            alerts = get(client, "/v1/models/churn/alerts").json()
+            metrics = get(client, "/metrics").text
+    assert [body["status"] for body in receiver.bodies] == ["firing", "resolved"]
+    firing, resolved = receiver.bodies
+    assert firing["version"] == "4"
+    assert firing["alerts"][0]["labels"] == {
+        "alertname": "ShiftwatchDrift",
+        "model": "churn",
+        "source": "window",
+        "severity": "page",
+    }
+    assert "age" in firing["alerts"][0]["annotations"]["description"]
+    assert resolved["alerts"][0]["startsAt"] == firing["alerts"][0]["startsAt"]
+    assert resolved["alerts"][0]["endsAt"] != "0001-01-01T00:00:00Z"
+    assert [(a["status"], a["delivered"]) for a in alerts] == [("resolved", True), ("firing", True)]
+    assert alerts[1]["attempts"] == 2
+    assert 'shiftwatch_alerts_sent_total{model="churn",status="firing"} 1.0' in metrics
+    assert 'shiftwatch_drift_state{model="churn",source="window"} 0.0' in metrics
+    assert 'shiftwatch_feature_p_value{feature="age",model="churn"}' in metrics
+
+
+def test_kserve_request_and_response_are_joined_into_complete_rows(
+    db_url: str, reference_files: tuple[Path, Path]
+) -> None:
+    inputs, outputs = reference_files
+    settings = settings_for(db_url, inputs, reference_outputs=str(outputs), check_every=500)
+    rng = np.random.default_rng(5)
+    with TestClient(create_app(settings)) as client:
+        for i in range(3):
+            data = reference_data(rng, 2)
+            instances = [
+                {name: values[j].item() for name, values in data.items()} for j in range(2)
+            ]
+            headers = {
+                "ce-specversion": "1.0",
+                "ce-id": f"req-{i}",
+                "ce-source": "http://localhost:9081/",
+                "ce-type": "org.kubeflow.serving.inference.response",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Authorization": f"Bearer {WRITE}",
+            }
+            predictions = probabilities(rng, 2).tolist()
+            # the response may come first: it waits for its request
+            answer = client.post(
+                "/v1/models/churn/kserve", json={"predictions": predictions}, headers=headers
+            )
+            assert answer.status_code == 200, answer.text
+            headers["ce-type"] = "org.kubeflow.serving.inference.request"
+            answer = client.post(
+                "/v1/models/churn/kserve", json={"instances": instances}, headers=headers
+            )
+            assert answer.json()["accepted"] == 2
+        assert get(client, "/v1/models/churn").json()["stored_rows"] == 6
+        service = client.app.state.service  # type: ignore[attr-defined]
+        assert service.models["churn"].monitor.n == 6  # complete rows reached the monitor
+        bad = client.post(
+            "/v1/models/churn/kserve",
+            content=b"{}",
+            headers={"ce-id": "x", "ce-type": "nonsense", "Authorization": f"Bearer {WRITE}"},
+        )
+        assert bad.status_code == 400
+        assert bad.json()["error"]["field"]

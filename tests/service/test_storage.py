@@ -1,0 +1,83 @@
+"""The store on SQLite and PostgreSQL: migrations, duplicates, halves, labels, counts, alerts."""
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from shiftwatch.service.storage import Store, StoredRow, metadata
+
+
+def row(event_id: str, index: int = 0, **parts: object) -> StoredRow:
+    return StoredRow(
+        event_id,
+        index,
+        parts.get("time"),
+        parts.get("inputs"),
+        parts.get("outputs"),
+        None,  # type: ignore[arg-type]
+    )
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_uses(db_url: str) -> None:
+    store = Store(db_url)
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    assert differences == []
+    assert version == "0001"
+    Store(db_url).close()  # opening again upgrades nothing and fails on nothing
+    store.close()
+
+
+def test_repeated_ids_are_stored_once(db_url: str) -> None:
+    store = Store(db_url)
+    first = store.add_rows("m", [row("a", inputs={"x": 1.0}), row("b", inputs={"x": 2.0})])
+    again = store.add_rows("m", [row("a", inputs={"x": 9.0}), row("c", inputs={"x": float("nan")})])
+    assert first == {("a", 0), ("b", 0)}
+    assert again == {("c", 0)}
+    assert store.count_rows("m") == 3
+    assert store.count_rows("other") == 0
+    stored = list(store.latest_rows("m", 10))
+    assert [r.inputs["x"] for r in stored][:2] == [1.0, 2.0]  # the first "a" stays
+    assert str(stored[2].inputs["x"]) == "nan"  # NaN is data: kept
+    store.close()
+
+
+def test_halves_join_whichever_comes_first(db_url: str) -> None:
+    store = Store(db_url)
+    assert store.add_part("m", [row("r", outputs=[0.2, 0.8])], "outputs", 1.0)[0].inputs is None
+    joined = store.add_part("m", [row("r", inputs={"x": 1.0})], "inputs", 2.0)
+    assert [(r.inputs, r.outputs) for r in joined] == [({"x": 1.0}, [0.2, 0.8])]
+    assert store.add_part("m", [row("r", inputs={"x": 5.0})], "inputs", 3.0) == []  # duplicate
+    assert store.count_rows("m") == 1
+    assert store.set_labels("m", [("r", 1), ("unknown", 0)]) == [("r", [0.2, 0.8])]
+    store.close()
+
+
+def test_violation_counts_add_up_and_alerts_keep_state(db_url: str) -> None:
+    store = Store(db_url)
+    store.add_violations("m", {("age", "type"): 2, ("plan", "null"): 1})
+    store.add_violations("m", {("age", "type"): 3})
+    assert store.violations("m") == {("age", "type"): 5, ("plan", "null"): 1}
+    assert store.alert_state("m", "window") is None
+    fired = store.record_alert("m", "window", "firing", 10.0, "age drifted")
+    assert store.alert_state("m", "window") == "drifting"
+    assert [a.id for a in store.undelivered_alerts()] == [fired]
+    store.mark_alert(fired, delivered=True, attempts=2)
+    store.record_alert("m", "window", "resolved", 20.0, "clean")
+    assert store.alert_state("m", "window") == "ok"
+    assert [(a.status, a.delivered, a.attempts) for a in store.alerts("m")] == [
+        ("resolved", False, 0),
+        ("firing", True, 2),
+    ]
+    store.close()
+
+
+def test_trim_keeps_the_newest_rows(db_url: str) -> None:
+    store = Store(db_url)
+    store.add_rows("m", [row(f"e{i}", inputs={"x": float(i)}) for i in range(50)])
+    store.add_rows("n", [row("keep", inputs={"x": 0.0})])
+    assert store.trim("m", 20) == 30
+    assert [r.inputs["x"] for r in store.latest_rows("m", 100)] == [float(i) for i in range(30, 50)]
+    assert store.count_rows("n") == 1
+    store.close()
