@@ -181,6 +181,7 @@ def test_a_sustained_shift_pages_once_and_resolves_once(
                 time.sleep(0.05)
             alerts = get(client, "/v1/models/churn/alerts").json()
             metrics = get(client, "/metrics").text
+            history = get(client, "/v1/models/churn/history").json()
     assert [body["status"] for body in receiver.bodies] == ["firing", "resolved"]
     firing, resolved = receiver.bodies
     assert firing["version"] == "4"
@@ -198,6 +199,11 @@ def test_a_sustained_shift_pages_once_and_resolves_once(
     assert 'shiftwatch_alerts_sent_total{model="churn",status="firing"} 1.0' in metrics
     assert 'shiftwatch_drift_state{model="churn",source="window"} 0.0' in metrics
     assert 'shiftwatch_feature_p_value{feature="age",model="churn"}' in metrics
+    assert len(history) == 70 * 100 // 500  # one check per 500 rows
+    flagged = [check["columns"]["age"]["drifted"] for check in history]
+    assert True in flagged
+    assert not flagged[0]
+    assert set(history[-1]["columns"]) == {"age", "income", "plan"}
 
 
 def test_kserve_request_and_response_are_joined_into_complete_rows(

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from shiftwatch.service.storage import Store, StoredRow, metadata
+from shiftwatch.service.storage import Store, StoredCheck, StoredRow, metadata
 
 
 def row(event_id: str, index: int = 0, **parts: object) -> StoredRow:
@@ -24,7 +24,7 @@ def test_the_migrations_build_exactly_the_tables_the_code_uses(db_url: str) -> N
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     assert differences == []
-    assert version == "0001"
+    assert version == "0002"
     Store(db_url).close()  # opening again upgrades nothing and fails on nothing
     store.close()
 
@@ -80,4 +80,15 @@ def test_trim_keeps_the_newest_rows(db_url: str) -> None:
     assert store.trim("m", 20) == 30
     assert [r.inputs["x"] for r in store.latest_rows("m", 100)] == [float(i) for i in range(30, 50)]
     assert store.count_rows("n") == 1
+    store.close()
+
+
+def test_checks_are_kept_oldest_first(db_url: str) -> None:
+    store = Store(db_url)
+    for i in range(3):
+        columns = {"age": {"p_value": 0.5 / (i + 1), "drift_score": 0.1 * i, "drifted": i == 2}}
+        store.add_check("m", StoredCheck(float(i), 1000, i == 2, "ok", columns))
+    history = store.checks("m", 2)
+    assert [c.at for c in history] == [1.0, 2.0]
+    assert history[1].columns["age"] == {"p_value": 0.5 / 3, "drift_score": 0.2, "drifted": True}
     store.close()

@@ -131,3 +131,15 @@ class ViolationCount(BaseModel):
     column: str
     rule: str
     count: int
+
+
+class CheckOut(BaseModel):
+    """One window check, for time series."""
+
+    at: float
+    window_rows: int
+    drifted: bool
+    state: str
+    columns: dict[str, dict[str, Any]] = Field(
+        description="Per column: p_value (after correction), drift_score, drifted."
+    )

@@ -19,7 +19,7 @@ from shiftwatch.monitor import AlertEvent
 from shiftwatch.service.alerts import AlertSender
 from shiftwatch.service.metrics import MAX_FEATURES, ServiceMetrics
 from shiftwatch.service.settings import Settings
-from shiftwatch.service.storage import Store, StoredRow
+from shiftwatch.service.storage import Store, StoredCheck, StoredRow
 from shiftwatch.service.watched import Ingested, WatchedModel
 
 log = logging.getLogger("shiftwatch.service")
@@ -155,14 +155,28 @@ class Service:
         for feature in list(scores)[:MAX_FEATURES]:
             self.metrics.feature_score.labels(model=name, feature=feature).set(scores[feature])
         if done.checked:
-            self._record_check(watched)
+            self.record_check(watched)
         self._notify(watched, done.events)
 
-    def _record_check(self, watched: WatchedModel) -> None:
+    def record_check(self, watched: WatchedModel) -> None:
+        """Export and store the model's last window check (after ``check`` or ``log``)."""
         name, monitor = watched.name, watched.monitor
         report = monitor.last_report
         if report is None:
             return
+        scores = monitor.drift_scores
+        columns = {
+            feature: {
+                "p_value": column.adjusted_p_value,
+                "drift_score": scores.get(feature),
+                "drifted": column.drifted,
+            }
+            for feature, column in report.columns.items()
+        }
+        check = StoredCheck(
+            time.time(), report.n_current, monitor.last_drifted, monitor.state.value, columns
+        )
+        self.store.add_check(name, check)
         if monitor.last_check_seconds is not None:
             self.metrics.check_seconds.labels(model=name).observe(monitor.last_check_seconds)
         self.metrics.window_rows.labels(model=name, source="window").set(report.n_current)

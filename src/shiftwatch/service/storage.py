@@ -79,6 +79,36 @@ alerts = sa.Table(
 )
 
 
+checks = sa.Table(
+    "checks",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    sa.Column("model", sa.String(64), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("window_rows", sa.Integer, nullable=False),
+    sa.Column("drifted", sa.Boolean, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("columns", sa.Text, nullable=False),
+    sa.Index("ix_checks_model_id", "model", "id"),
+)
+
+CHECKS_KEPT = 10_000  # window checks kept (the newest ids, all models), for the dashboard
+
+
+@dataclass(frozen=True)
+class StoredCheck:
+    """One window check: when, rows, verdict, state, and per column its numbers.
+
+    ``columns`` maps each column to ``{"p_value", "drift_score", "drifted"}``.
+    """
+
+    at: float
+    window_rows: int
+    drifted: bool
+    state: str
+    columns: dict[str, dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class StoredRow:
     """One row of an event, as stored: JSON values (``None`` where the part has not come)."""
@@ -395,6 +425,52 @@ class Store:
         statement = sa.select(alerts).where(alerts.c.delivered.is_(False)).order_by(alerts.c.id)
         with self.engine.connect() as connection:
             return [_stored_alert(row) for row in connection.execute(statement)]
+
+    def add_check(self, model: str, check: StoredCheck) -> None:
+        """Record a window check; keep those within the newest :data:`CHECKS_KEPT` ids.
+
+        Ids count checks of every model, so a model keeps fewer when several share a server.
+        """
+        with self.engine.begin() as connection:
+            inserted = connection.execute(
+                sa.insert(checks)
+                .values(
+                    model=model,
+                    at=check.at,
+                    window_rows=check.window_rows,
+                    drifted=check.drifted,
+                    state=check.state,
+                    columns=_dumps(check.columns),
+                )
+                .returning(checks.c.id)
+            ).scalar_one()
+            if inserted % 100 == 0:  # now and then, not at every check
+                connection.execute(
+                    sa.delete(checks).where(
+                        checks.c.model == model, checks.c.id <= inserted - CHECKS_KEPT
+                    )
+                )
+
+    def checks(self, model: str, limit: int) -> list[StoredCheck]:
+        """The newest ``limit`` checks of ``model``, oldest first."""
+        statement = (
+            sa.select(checks)
+            .where(checks.c.model == model)
+            .order_by(checks.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            found = [
+                StoredCheck(
+                    float(row.at),
+                    int(row.window_rows),
+                    bool(row.drifted),
+                    row.state,
+                    _loads(row.columns),
+                )
+                for row in connection.execute(statement)
+            ]
+        return found[::-1]
 
     def close(self) -> None:
         """Release the connections."""

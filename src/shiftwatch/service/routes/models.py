@@ -7,7 +7,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from shiftwatch.service.api import AlertOut, ColumnStatus, ModelStatus, ViolationCount
+from shiftwatch.service.api import (
+    AlertOut,
+    CheckOut,
+    ColumnStatus,
+    ModelStatus,
+    ViolationCount,
+)
 from shiftwatch.service.auth import require
 from shiftwatch.service.core import Service, UnknownModelError
 from shiftwatch.service.settings import MODEL_NAME_PATTERN
@@ -69,6 +75,7 @@ async def check_now(model: ModelName, request: Request) -> ModelStatus:
     def check() -> ModelStatus:
         with watched.lock:
             watched.monitor.check()
+        service.record_check(watched)
         return _status(service, model)
 
     return await run_in_threadpool(check)
@@ -116,4 +123,25 @@ def model_violations(model: ModelName, request: Request) -> list[ViolationCount]
     return [
         ViolationCount(column=column, rule=rule, count=count)
         for (column, rule), count in sorted(counts.items())
+    ]
+
+
+@router.get("/{model}/history", response_model=list[CheckOut])
+def model_history(
+    model: ModelName,
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+) -> list[CheckOut]:
+    """The newest window checks, oldest first: per column p-value, drift score, flag."""
+    service = _service(request)
+    service.model(model)
+    return [
+        CheckOut(
+            at=check.at,
+            window_rows=check.window_rows,
+            drifted=check.drifted,
+            state=check.state,
+            columns=check.columns,
+        )
+        for check in service.store.checks(model, limit)
     ]
