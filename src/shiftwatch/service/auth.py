@@ -2,7 +2,9 @@
 
 A scope with no tokens configured is open, except admin calls, which are refused until an
 admin token is set. An admin token opens every scope; a write token also opens reads. Tokens
-are compared in constant time.
+are compared in constant time. A token comes as ``Authorization: Bearer <token>``, or as a
+``token`` query parameter for senders that cannot set headers (KServe's inference logger posts
+to a URL and nothing more: give it ``.../kserve?token=<write token>``).
 
 >>> allowed("read", "w1", write=["w1"], read=["r1"], admin=[])
 True
@@ -49,7 +51,9 @@ def require(scope: str) -> Callable[..., None]:
         credentials: HTTPAuthorizationCredentials | None = Depends(bearer),  # noqa: B008
     ) -> None:
         server = request.app.state.settings.server
-        token = None if credentials is None else credentials.credentials
+        token = (
+            request.query_params.get("token") if credentials is None else credentials.credentials
+        )
         if allowed(
             scope,
             token,

@@ -41,7 +41,7 @@ class ServiceMetrics:
         )
         self.rejected = Counter(
             "shiftwatch_events_rejected",
-            "Requests refused, by reason.",
+            "Requests refused, by reason (requests, not event rows).",
             ["model", "reason"],
             registry=registry,
         )

@@ -15,7 +15,7 @@ One server watches several models; each has its reference profile, window and al
     reference = "ref.swp"                  # a profile saved by `shiftwatch profile`
     window = 1000                          # or duration = 3600 (seconds)
     ert = 100_000                          # rows between false alarms, on average
-    webhook_url = "http://alertmanager:9093/api/v2/alerts"
+    webhook_url = "http://receiver:9000/hook"  # gets Alertmanager's webhook payload
 
 Environment variables override the file's server settings (``SHIFTWATCH_DB_URL``,
 ``SHIFTWATCH_WRITE_TOKENS='["a","b"]'``, ...); ``shiftwatch serve`` flags override both.
