@@ -26,7 +26,7 @@ from shiftwatch import __version__
 from shiftwatch.errors import ShiftwatchError
 from shiftwatch.service.core import Service, UnknownModelError
 from shiftwatch.service.records import PayloadError
-from shiftwatch.service.routes import ingest, models, operations
+from shiftwatch.service.routes import dashboard, ingest, models, operations
 from shiftwatch.service.settings import Settings
 
 log = logging.getLogger("shiftwatch.service")
@@ -168,7 +168,7 @@ def create_app(settings: Settings, *, service: Service | None = None) -> FastAPI
     app.state.service = service if service is not None else Service(settings)
     app.state.settings = settings
     _install_error_handlers(app)
-    for module in (ingest, models, operations):
+    for module in (ingest, models, operations, dashboard):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
     return app
