@@ -105,7 +105,9 @@ def test_missing_file_exits_2_without_traceback_as_a_subprocess(tmp_path) -> Non
 
 
 def test_demo_generates_data_and_reports(tmp_path) -> None:
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--rows", "5000"])
+    result = runner.invoke(
+        app, ["demo", "--scenario", "table", "--out", str(tmp_path), "--rows", "5000"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "report.json").read_text())
     assert set(data["drifted_columns"]) == {"income", "plan", "credit_score", "region"}
@@ -130,3 +132,21 @@ def test_undecodable_csv_exits_2(tmp_path) -> None:
     bad.write_bytes(b"\xff\xfe,b\n1,2\n")
     result = runner.invoke(app, ["compare", str(bad), str(bad)])
     assert result.exit_code == 2 and "Cannot read" in result.output
+
+
+def test_the_digits_demo_detects_each_new_source_and_writes_the_report(tmp_path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ALARM") == 3  # noise, inversion, class mix: one page each
+    assert result.output.count("resolved") == 3
+    assert "inverted images" in result.output
+    html = (tmp_path / "digits-report.html").read_text()
+    assert "<svg" in html
+    assert "DRIFT" in html
+    assert (tmp_path / "digits-report.json").exists()
+
+
+def test_an_unknown_demo_scenario_is_refused() -> None:
+    result = runner.invoke(app, ["demo", "--scenario", "audio"])
+    assert result.exit_code == 2
+    assert "digits" in result.output

@@ -7,6 +7,13 @@ dataset-level verdict has a family-wise false-alarm rate of at most ``alpha``. A
 its column only when it is significant after correction AND its effect reaches the
 materiality threshold: at a million rows a negligible shift is reported as
 significant-but-immaterial, not as drift.
+
+``multivariate=True`` (or "mmd", "classifier", "projection") adds one dataset-level check of
+all numeric columns together (see :data:`shiftwatch.stats.MULTIVARIATE_TESTS`), which sees
+shifts the marginals hide, such as a correlation that flips sign. It joins the same family:
+it carries half the weight of the correction and the column checks share the other half
+(the weighted form of the correction: weighted Holm by default), so the false-alarm rate of
+the whole verdict stays at most ``alpha``.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -14,9 +21,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
-from shiftwatch._validation import check_alpha, check_parameter, check_threshold
+from shiftwatch._validation import check_alpha, check_parameter, check_threshold, is_count
 from shiftwatch.column_pairs import (
     ProfiledSide,
     RawSide,
@@ -26,28 +34,16 @@ from shiftwatch.column_pairs import (
 )
 from shiftwatch.columns import TESTED_KINDS, ColumnKind, check_kind, check_same_family
 from shiftwatch.distribution_summary import categorical_summary, numeric_summary
-from shiftwatch.drift_report import Check, ColumnResult, DriftReport
-from shiftwatch.errors import InvalidParameterError, NoDataError, SchemaError
+from shiftwatch.drift_report import Check, ColumnResult, DriftReport, decision_reason
+from shiftwatch.errors import IncompatibleError, InvalidParameterError, NoDataError, SchemaError
 from shiftwatch.io import to_table
 from shiftwatch.policy import MISSING_THRESHOLD, Pair, SketchPair, choose_test
 from shiftwatch.profile import PROFILE_SUFFIX, Profile
-from shiftwatch.stats import CORRECTIONS, proportion
+from shiftwatch.stats import CORRECTIONS, MULTIVARIATE_TESTS, proportion
+from shiftwatch.stats._checks import FloatArray
 from shiftwatch.stats.result import TestResult
 
 ProgressCallback = Callable[[int, int, str], None]
-
-
-def _reason(result: TestResult, adjusted: float | None) -> str:
-    """Why a check did or did not flag its column, with its numbers."""
-    effect = f"effect {result.effect:.3g} {'>=' if result.material else '<'} {result.threshold:g}"
-    if adjusted is None:
-        return f"{'drifted' if result.material else 'no drift'}: {effect} (distance, no p-value)"
-    p_text = f"adjusted p={adjusted:.3g}"
-    if adjusted > result.alpha:
-        return f"not significant: {p_text} > {result.alpha:g}"
-    if not result.material:
-        return f"significant ({p_text}) but immaterial: {effect}"
-    return f"drifted: {p_text} <= {result.alpha:g}, {effect}"
 
 
 class _ColumnWork:
@@ -257,6 +253,91 @@ def _check_overrides(
     return overrides
 
 
+MULTIVARIATE_WEIGHT = 0.5  # the multivariate check's share of the correction's weight
+MULTIVARIATE_NAMED_COLUMNS = 10
+
+
+def _multivariate_method(multivariate: bool | str) -> str | None:
+    """The name in MULTIVARIATE_TESTS that ``multivariate`` asks for (None for False)."""
+    check_parameter(
+        "compare",
+        "multivariate",
+        multivariate,
+        lambda m: isinstance(m, bool) or m in MULTIVARIATE_TESTS,
+        f"a bool or one of {sorted(MULTIVARIATE_TESTS)}",
+    )
+    if multivariate is False:
+        return None
+    return "mmd" if multivariate is True else str(multivariate)
+
+
+def _numeric_rows(table: pa.Table, names: list[str]) -> FloatArray:
+    """The rows of ``names`` as floats, keeping only rows where every value is finite."""
+    columns = [
+        np.asarray(table.column(name).cast(pa.float64(), safe=False).to_numpy(), np.float64)
+        for name in names
+    ]
+    rows = np.column_stack(columns)
+    return rows[np.isfinite(rows).all(axis=1)]
+
+
+def _raw_table(source: _Source, role: str, multivariate: bool | str) -> pa.Table:
+    """The rows of a data set, or the error saying a profile has none."""
+    if isinstance(source.data, Profile):
+        raise IncompatibleError(
+            f"compare(multivariate={multivariate!r}) needs raw rows, but the {role} data is a "
+            "profile, which keeps per-column summaries only. Pass the data itself, or "
+            "multivariate=False."
+        )
+    return source.data
+
+
+def _multivariate_result(
+    method: str,
+    reference: pa.Table,
+    current: pa.Table,
+    works: list[_ColumnWork],
+    alpha: float,
+    seed: int,
+) -> tuple[TestResult | None, str]:
+    """The multivariate test of all numeric columns together, and a note on what it used.
+
+    Each column is centred and scaled by the mean and std of the pooled rows (a symmetric
+    function of the pooled rows, so permutation p-values stay exact); categorical columns
+    are left out (their per-column tests cover them).
+    """
+    names = [work.name for work in works if work.kind == ColumnKind.NUMERIC]
+    if len(names) < 2:
+        return None, (
+            f"multivariate check ({method}) not run: it needs at least 2 numeric columns, "
+            f"found {len(names)}"
+        )
+    ref, cur = _numeric_rows(reference, names), _numeric_rows(current, names)
+    pooled = np.concatenate((ref, cur))
+    if pooled.shape[0]:
+        scale = pooled.std(axis=0)
+        scale[scale == 0] = 1.0
+        ref, cur = (ref - pooled.mean(axis=0)) / scale, (cur - pooled.mean(axis=0)) / scale
+    try:
+        result = MULTIVARIATE_TESTS[method](ref, cur, alpha=alpha, seed=seed)
+    except NoDataError as error:
+        return None, f"multivariate check ({method}) not run on the complete rows: {error}"
+    shown = ", ".join(repr(name) for name in names[:MULTIVARIATE_NAMED_COLUMNS])
+    hidden = len(names) - MULTIVARIATE_NAMED_COLUMNS
+    more = f" and {hidden} more" if hidden > 0 else ""
+    left_out = (reference.num_rows - ref.shape[0], current.num_rows - cur.shape[0])
+    return result, (
+        f"on {len(names)} numeric columns ({shown}{more}), "
+        "each centred and scaled by the pooled mean and std; categorical columns not included"
+        + (
+            f"; rows with a missing or infinite value left out ({left_out[0]:,} reference, "
+            f"{left_out[1]:,} current)"
+            if any(left_out)
+            else ""
+        )
+    )
+
+
 def compare(
     reference: Any,
     current: Any,
@@ -267,6 +348,8 @@ def compare(
     tests: Mapping[str, str] | None = None,
     thresholds: Mapping[str, float] | None = None,
     correction: str = "holm",
+    multivariate: bool | str = False,
+    seed: int = 0,
     on_progress: ProgressCallback | None = None,
 ) -> DriftReport:
     """Compare current data with reference data, column by column.
@@ -280,6 +363,12 @@ def compare(
     :mod:`shiftwatch.policy`); ``correction`` is one of "holm" (default), "bonferroni",
     "benjamini_hochberg", "none". ``on_progress(done, total, column)`` is called after each column.
 
+    ``multivariate`` adds a dataset-level check of the numeric columns together: True or
+    "mmd" (kernel MMD, permutation test), "classifier" (domain classifier, needs
+    scikit-learn) or "projection" (PCA + KS). It needs raw rows, not profiles, and uses
+    ``seed`` for its subsampling, permutations or folds. The check is
+    ``report.multivariate``; it carries half the correction's weight (see the module notes).
+
     >>> import numpy as np
     >>> rng = np.random.default_rng(7)
     >>> reference = {"age": rng.normal(40, 10, 2000), "plan": rng.choice(["a", "b"], 2000)}
@@ -289,6 +378,11 @@ def compare(
     (True, ('age',))
     >>> report.columns["age"].test, round(report.columns["age"].effect, 1)
     ('ks', 0.3)
+    >>> x = rng.normal(size=600)
+    >>> flipped = compare({"x": x[:300], "y": x[:300]}, {"x": x[300:], "y": -x[300:]},
+    ...                   multivariate=True)
+    >>> flipped.drifted_columns, flipped.multivariate.result.test, flipped.drifted
+    ((), 'mmd', True)
     """
     alpha = check_alpha("compare", alpha)
     check_parameter(
@@ -298,8 +392,16 @@ def compare(
         lambda c: c in CORRECTIONS,
         f"one of {sorted(CORRECTIONS)}",
     )
+    method = _multivariate_method(multivariate)
+    check_parameter("compare", "seed", seed, lambda s: is_count(s) and s >= 0, "an int >= 0")
     reference_source = _Source(reference, "reference")
     current_source = _Source(current, "current")
+    raw = None
+    if method is not None:
+        raw = (
+            _raw_table(reference_source, "reference", multivariate),
+            _raw_table(current_source, "current", multivariate),
+        )
     names = _select_columns(reference_source, current_source, columns)
     kind_overrides = _check_overrides(kinds, "kinds", names)
     test_overrides = _check_overrides(tests, "tests", names)
@@ -322,22 +424,88 @@ def compare(
         )
         if on_progress is not None:
             on_progress(done, len(names), name)
-    return _decide(works, alpha, correction, reference_source.n, current_source.n)
+    multivariate_result, multivariate_note = None, ""
+    if method is not None and raw is not None:
+        multivariate_result, multivariate_note = _multivariate_result(
+            method, *raw, works, alpha, seed
+        )
+    return _decide(
+        works,
+        alpha,
+        correction,
+        reference_source.n,
+        current_source.n,
+        multivariate=multivariate_result,
+        multivariate_note=multivariate_note,
+    )
+
+
+def _weighted_holm(p_values: FloatArray, weights: FloatArray) -> FloatArray:
+    """Holm's weighted step-down adjusted p-values (Holm 1979); weights sum to 1.
+
+    Hypotheses are taken in order of ``p / w``; the one at each step is rejected when
+    ``p / w`` times the total weight not yet rejected is at most alpha. A closed test of
+    weighted Bonferroni tests, so the family-wise error rate is at most alpha under any
+    dependence. Equal weights give Holm's usual adjustment.
+
+    >>> _weighted_holm(np.array([0.01, 0.04, 0.03]), np.full(3, 1 / 3)).round(6).tolist()
+    [0.03, 0.06, 0.06]
+    >>> _weighted_holm(np.array([0.01, 0.04, 0.03]), np.array([0.25, 0.25, 0.5])).tolist()
+    [0.04, 0.045, 0.045]
+    """
+    ratios = p_values / weights
+    order = np.argsort(ratios, kind="stable")
+    remaining = np.cumsum(weights[order][::-1])[::-1]  # weight not yet rejected at each step
+    adjusted = np.empty_like(p_values)
+    adjusted[order] = np.minimum(np.maximum.accumulate(ratios[order] * remaining), 1.0)
+    return adjusted
+
+
+def _corrected(correction: str, p_values: list[float], multivariate: bool) -> FloatArray:
+    """Adjusted p-values; a multivariate check (the last p-value) carries half the weight.
+
+    The column checks share the other half equally. "holm" becomes weighted Holm,
+    "bonferroni" weighted Bonferroni (``p / w``), "benjamini_hochberg" weighted BH
+    (Genovese, Roeder and Wasserman 2006: BH on ``p / (w m)``); "none" leaves p unchanged.
+    """
+    if not multivariate or len(p_values) == 1 or correction == "none":
+        return CORRECTIONS[correction](p_values)
+    p: FloatArray = np.asarray(p_values, dtype=np.float64)
+    weights: FloatArray = np.full(p.size, (1 - MULTIVARIATE_WEIGHT) / (p.size - 1))
+    weights[-1] = MULTIVARIATE_WEIGHT
+    if correction == "holm":
+        return _weighted_holm(p, weights)
+    if correction == "bonferroni":
+        return np.minimum(p / weights, 1.0)
+    return CORRECTIONS[correction](np.minimum(p / (weights * p.size), 1.0))
 
 
 def _decide(
-    works: list[_ColumnWork], alpha: float, correction: str, n_reference: int, n_current: int
+    works: list[_ColumnWork],
+    alpha: float,
+    correction: str,
+    n_reference: int,
+    n_current: int,
+    *,
+    multivariate: TestResult | None = None,
+    multivariate_note: str = "",
 ) -> DriftReport:
     """Correct all p-values together, apply materiality, and assemble the report."""
     p_values = [r.p_value for w in works for _, r in w.results if r.p_value is not None]
-    adjusted = iter(CORRECTIONS[correction](p_values).tolist())
+    if multivariate is not None:
+        assert multivariate.p_value is not None  # every multivariate test has a p-value
+        p_values.append(multivariate.p_value)
+    all_adjusted = _corrected(correction, p_values, multivariate is not None)
+    adjusted = iter(all_adjusted.tolist())
     results: dict[str, ColumnResult] = {}
     notes: list[str] = []
     for work in works:
         checks = []
         for check_name, result in work.results:
             adjusted_p = None if result.p_value is None else next(adjusted)
-            checks.append(Check(check_name, result, adjusted_p, _reason(result, adjusted_p)))
+            checks.append(
+                Check(check_name, result, adjusted_p, decision_reason(result, adjusted_p))
+            )
         note = "; ".join(work.notes)
         if note:
             notes.append(f"Column {work.name!r}: {note}.")
@@ -355,12 +523,30 @@ def _decide(
             "Columns decided by a distance have no p-value: they are outside the "
             "false-alarm guarantee."
         )
+    check = None
+    if multivariate is not None:
+        adjusted_p = float(all_adjusted[-1])
+        check = Check(
+            "multivariate", multivariate, adjusted_p, decision_reason(multivariate, adjusted_p)
+        )
+    if check is not None:
+        notes.append(
+            f"Multivariate check ({check.result.test}): {check.reason}; {multivariate_note}."
+        )
+    elif multivariate_note:
+        notes.append(f"{multivariate_note[0].upper()}{multivariate_note[1:]}.")
+    if multivariate is not None and correction != "none" and len(p_values) > 1:
+        notes.append(
+            f"The multivariate check carries half the weight of the {correction} correction "
+            "(weighted form); the column checks share the other half."
+        )
     return DriftReport(
-        drifted=any(c.drifted for c in results.values()),
+        drifted=any(c.drifted for c in results.values()) or (check is not None and check.drifted),
         alpha=alpha,
         correction=correction,
         n_reference=n_reference,
         n_current=n_current,
         columns=MappingProxyType(results),
         notes=tuple(notes),
+        multivariate=check,
     )

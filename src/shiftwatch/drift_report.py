@@ -13,9 +13,27 @@ from shiftwatch.columns import ColumnKind
 from shiftwatch.stats.result import TestResult
 
 
+def decision_reason(result: TestResult, adjusted: float | None) -> str:
+    """Why a check did or did not flag its column, with its numbers.
+
+    >>> from shiftwatch.stats import ks
+    >>> decision_reason(ks([1.0, 2.0, 3.0], [1.5, 2.5, 3.5]), 0.9)
+    'not significant: adjusted p=0.9 > 0.05'
+    """
+    effect = f"effect {result.effect:.3g} {'>=' if result.material else '<'} {result.threshold:g}"
+    if adjusted is None:
+        return f"{'drifted' if result.material else 'no drift'}: {effect} (distance, no p-value)"
+    p_text = f"adjusted p={adjusted:.3g}"
+    if adjusted > result.alpha:
+        return f"not significant: {p_text} > {result.alpha:g}"
+    if not result.material:
+        return f"significant ({p_text}) but immaterial: {effect}"
+    return f"drifted: {p_text} <= {result.alpha:g}, {effect}"
+
+
 @dataclass(frozen=True)
 class Check:
-    """One decision on a column: its distribution, or its missing-value rate.
+    """One decision: a column's distribution or missing-value rate, or the multivariate check.
 
     ``adjusted_p_value`` is the p-value after the correction across every check of the report
     (``None`` for a distance, which has no p-value and is decided by its threshold alone).
@@ -161,9 +179,11 @@ class ColumnResult:
 class DriftReport:
     """Reference versus current: per-column results and the dataset-level verdict.
 
-    ``drifted`` is True when any column drifted. With a p-value correction that controls the
-    family-wise error rate (the default, Holm), on data that did not shift this happens at
-    most ``alpha`` of the time, whatever the number of columns and rows.
+    ``drifted`` is True when any column drifted, or the multivariate check (``multivariate``,
+    present when ``compare(..., multivariate=...)`` asked for it) did. With a p-value
+    correction that controls the family-wise error rate (the default, Holm), on data that
+    did not shift this happens at most ``alpha`` of the time, whatever the number of columns
+    and rows.
     """
 
     drifted: bool
@@ -173,6 +193,7 @@ class DriftReport:
     n_current: int
     columns: Mapping[str, ColumnResult]
     notes: tuple[str, ...] = ()
+    multivariate: Check | None = None
 
     @property
     def guaranteed(self) -> bool:

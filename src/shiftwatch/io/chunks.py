@@ -148,10 +148,19 @@ def _in_memory(table: pa.Table, batch_rows: int) -> Chunks:
 def iter_chunks(data: Any, *, role: str = "input", batch_rows: int = DEFAULT_BATCH_ROWS) -> Chunks:
     """The rows of ``data`` as batches: a file, a folder or glob of Parquet files, or an object.
 
+    A folder with image files and no Parquet file is read as images, a batch of per-image
+    properties (see :mod:`shiftwatch.images`) for every 256 images at most.
+
     >>> chunks = iter_chunks({"age": list(range(10))}, batch_rows=4)
     >>> chunks.total_rows, [batch.num_rows for batch in chunks.batches]
     (10, [4, 4, 2])
     """
+    if isinstance(data, str | Path) and Path(data).is_dir():
+        from shiftwatch.images import image_chunks  # a folder of images, by file extensions
+
+        images = image_chunks(data, batch_rows=min(batch_rows, 256))
+        if images is not None:
+            return images
     if isinstance(data, str | Path):
         paths = dataset_paths(data)
         if Path(data).is_file():

@@ -3,6 +3,8 @@
 Accepted: ``pyarrow.Table`` and ``RecordBatch``, pandas and polars data frames, a mapping of
 column names to 1-D arrays or lists, and a path to a CSV, Parquet or JSON-lines file.
 pandas and polars are never imported here: objects are recognised by their methods.
+Images (a folder of image files, a 3-D/4-D array, a list of 2-D/3-D arrays) become their
+table of per-image properties, from :mod:`shiftwatch.images`, imported only for them.
 """
 
 from collections import Counter
@@ -51,6 +53,17 @@ def _from_mapping(columns: Mapping[Any, Any], role: str) -> pa.Table:
     return pa.table(arrays)
 
 
+def _images(data: Any, role: str) -> pa.Table | None:
+    """The per-image properties of ``data`` when it holds images, else None."""
+    if isinstance(data, np.ndarray | list | tuple) or (
+        isinstance(data, str | Path) and Path(data).is_dir()
+    ):
+        from shiftwatch.images import as_feature_table
+
+        return as_feature_table(data, role=role)
+    return None
+
+
 def to_table(data: Any, role: str = "input") -> pa.Table:
     """Return ``data`` as an Arrow table with at least one row and one column.
 
@@ -63,7 +76,10 @@ def to_table(data: Any, role: str = "input") -> pa.Table:
     ...
     shiftwatch.errors.NoDataError: The current data has no rows.
     """
-    if isinstance(data, str | Path):
+    images = _images(data, role)
+    if images is not None:
+        table = images
+    elif isinstance(data, str | Path):
         table = read_file(data)
     elif isinstance(data, pa.Table):
         table = data
@@ -81,7 +97,8 @@ def to_table(data: Any, role: str = "input") -> pa.Table:
     else:
         raise FormatError(
             f"Cannot read the {role} data from a {type(data).__name__}: expected a file path, "
-            "a pandas or polars data frame, a pyarrow table, or a dict of 1-D arrays."
+            "a pandas or polars data frame, a pyarrow table, a dict of 1-D arrays, or images "
+            "(a folder, or an array of shape (N, H, W) or (N, H, W, C))."
         )
     if table.num_columns == 0:
         raise NoDataError(f"The {role} data has no columns.")

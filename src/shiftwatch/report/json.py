@@ -92,8 +92,8 @@ def report_to_dict(report: DriftReport) -> dict[str, Any]:
 
     >>> import shiftwatch as sw
     >>> data = sw.compare({"x": [1.0, 2.0, 3.0]}, {"x": [1.0, 2.0, 3.0]}).to_dict()
-    >>> data["format"], data["drifted"], data["columns"][0]["test"]
-    ('shiftwatch.drift-report/1', False, 'ks')
+    >>> data["format"], data["drifted"], data["columns"][0]["test"], data["multivariate"]
+    ('shiftwatch.drift-report/1', False, 'ks', None)
     """
     return {
         "format": FORMAT,
@@ -104,6 +104,7 @@ def report_to_dict(report: DriftReport) -> dict[str, Any]:
         "n_reference": report.n_reference,
         "n_current": report.n_current,
         "columns": [column_to_dict(c) for c in report.columns.values()],
+        "multivariate": None if report.multivariate is None else check_to_dict(report.multivariate),
         "notes": list(report.notes),
     }
 

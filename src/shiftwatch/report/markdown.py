@@ -7,7 +7,7 @@ and HTML reports). Names and reasons are escaped so that a pull request shows th
 
 from pathlib import Path
 
-from shiftwatch.drift_report import ColumnResult, DriftReport
+from shiftwatch.drift_report import Check, ColumnResult, DriftReport
 from shiftwatch.report._format import number, ordered_columns, summary, verdict
 
 MAX_ROWS = 20
@@ -37,6 +37,15 @@ def _rest(columns: list[ColumnResult]) -> str:
     )
 
 
+def _multivariate(check: Check) -> str:
+    """One line on the multivariate check of all numeric columns together."""
+    outcome = "**drifted**" if check.drifted else "no drift"
+    return (
+        f"Multivariate check ({check.result.test}, numeric columns together): {outcome}; "
+        f"{_escape(check.reason)}; {_escape(check.result.method)}."
+    )
+
+
 def report_to_markdown(report: DriftReport, path: str | Path | None = None) -> str:
     """Markdown: the verdict, a table of columns (drifted first), and the notes.
 
@@ -52,6 +61,7 @@ def report_to_markdown(report: DriftReport, path: str | Path | None = None) -> s
         f"## shiftwatch: {verdict(report)}",
         "",
         summary(report),
+        *(["", _multivariate(report.multivariate)] if report.multivariate else []),
         "",
         "| column | kind | test | p-value (adjusted) | effect | threshold | drifted | why |",
         "|---|---|---|---|---|---|---|---|",

@@ -10,7 +10,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from shiftwatch.drift_report import ColumnResult, DriftReport
+from shiftwatch.drift_report import Check, ColumnResult, DriftReport
 from shiftwatch.report._format import number, ordered_columns, summary, verdict
 
 
@@ -34,6 +34,15 @@ def outcome(column: ColumnResult) -> Text:
     return Text("ok", style="green")
 
 
+def _multivariate(check: Check) -> Text:
+    """The multivariate check of the numeric columns together, in one line."""
+    return Text.assemble(
+        f"multivariate ({check.result.test}): ",
+        ("DRIFT", "bold red") if check.drifted else ("ok", "green"),
+        (f" ({check.reason})", "dim"),
+    )
+
+
 def report_table(report: DriftReport) -> Group:
     """A Rich renderable: the verdict line, a table of columns, and the notes.
 
@@ -49,6 +58,7 @@ def report_table(report: DriftReport) -> Group:
         style="bold red" if report.drifted else "bold green",
     )
     counts = Text(summary(report), style="dim")
+    multivariate = [] if report.multivariate is None else [_multivariate(report.multivariate)]
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, collapse_padding=True)
     table.add_column("column", no_wrap=True)
     table.add_column("kind", no_wrap=True)
@@ -74,4 +84,4 @@ def report_table(report: DriftReport) -> Group:
         if check.drifted or check.significant
     ]
     notes = [Text(f"• {note}", style="dim") for note in report.notes]
-    return Group(headline, counts, table, *reasons, *notes)
+    return Group(headline, counts, *multivariate, table, *reasons, *notes)

@@ -5,7 +5,16 @@ Aligned category counts: :func:`chi2`, :func:`g_test`, :func:`psi`, :func:`jense
 :func:`hellinger`, :func:`total_variation`; :func:`binned_counts` turns numeric samples into
 counts on reference-quantile bins. A proportion: :func:`proportion`. Corrections across many
 tests: :data:`CORRECTIONS`. Nothing here knows about data frames.
+
+Multivariate samples (2-D arrays, one row per observation), by the names ``compare``'s
+``multivariate=`` takes, in :data:`MULTIVARIATE_TESTS`: "mmd" (:func:`~shiftwatch.stats.mmd.mmd`,
+kernel MMD with a permutation test), "classifier"
+(:func:`~shiftwatch.stats.domain_classifier.domain_classifier`, needs scikit-learn) and
+"projection" (:func:`~shiftwatch.stats.projection.projection_ks`, PCA or random projection
+then KS with Bonferroni).
 """
+
+from collections.abc import Callable
 
 from shiftwatch.stats.binning import binned_counts, quantile_edges
 from shiftwatch.stats.chi_squared import chi2, g_test, pool_sparse
@@ -17,17 +26,27 @@ from shiftwatch.stats.corrections import (
     no_correction,
 )
 from shiftwatch.stats.cramer_von_mises import cvm, cvm_sorted
+from shiftwatch.stats.domain_classifier import domain_classifier
 from shiftwatch.stats.hellinger_distance import hellinger
 from shiftwatch.stats.jensen_shannon_distance import jensen_shannon
 from shiftwatch.stats.kolmogorov_smirnov import ks, ks_sorted, ks_statistic_sorted
+from shiftwatch.stats.mmd import mmd
 from shiftwatch.stats.population_stability import psi
+from shiftwatch.stats.projection import projection_ks
 from shiftwatch.stats.proportion_test import proportion
 from shiftwatch.stats.result import TestResult
 from shiftwatch.stats.total_variation_distance import total_variation
 from shiftwatch.stats.wasserstein_distance import wasserstein, wasserstein_sorted
 
+MULTIVARIATE_TESTS: dict[str, Callable[..., TestResult]] = {
+    "mmd": mmd,
+    "classifier": domain_classifier,
+    "projection": projection_ks,
+}
+
 __all__ = [
     "CORRECTIONS",
+    "MULTIVARIATE_TESTS",
     "TestResult",
     "benjamini_hochberg",
     "binned_counts",

@@ -1,0 +1,1 @@
+"""The demos ``shiftwatch demo`` runs: digits meeting new image sources, and a shifted table."""
