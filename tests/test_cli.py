@@ -143,6 +143,16 @@ def test_the_digits_demo_detects_each_new_source_and_writes_the_report(tmp_path)
     html = (tmp_path / "digits-report.html").read_text()
     assert "<svg" in html
     assert "DRIFT" in html
+    samples = html[html.index('<section id="samples">') : html.index('<section id="summary">')]
+    assert samples.count('<img class="thumb" src="data:image/png;base64,') == 48  # 24 per set
+    assert 'data-side="reference" data-n="597"' in samples
+    assert 'data-side="current" data-n="1000"' in samples
+    outputs = html[
+        html.index('<section id="model-outputs">') : html.index('<section id="samples">')
+    ]
+    assert outputs.count('<g class="estimate ') == 2
+    assert 0 < outputs.index('data-name="reference"') < outputs.index('data-name="noisy camera"')
+    assert 'data-column="prediction"' in outputs and 'data-column="confidence"' in outputs
     assert (tmp_path / "digits-report.json").exists()
 
 

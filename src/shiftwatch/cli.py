@@ -304,7 +304,16 @@ def _digits_demo(out: Path) -> None:
         "the drift alarm and, later, the labels tell."
     )
     report = digits.phase_report(world, "noisy camera")
-    report.to_html(out / "digits-report.html")
+    reference_images = world.images[world.reference]
+    noisy_images = digits.phase_images(world, "noisy camera")
+    report.to_html(
+        out / "digits-report.html",
+        images=(digits.as_uint8(reference_images), digits.as_uint8(noisy_images)),
+        accuracy={
+            "reference": world.accuracy.estimate(world.predict(reference_images)),
+            "noisy camera": world.accuracy.estimate(world.predict(noisy_images)),
+        },
+    )
     report.to_json(out / "digits-report.json")
     console.print(
         escape(

@@ -7,10 +7,13 @@ here only delegate to it.
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shiftwatch.columns import ColumnKind
 from shiftwatch.stats.result import TestResult
+
+if TYPE_CHECKING:
+    from shiftwatch.outputs.accuracy import AccuracyEstimate
 
 
 def decision_reason(result: TestResult, adjusted: float | None) -> str:
@@ -231,8 +234,19 @@ class DriftReport:
 
         return report_to_markdown(self, path)
 
-    def to_html(self, path: str | Path | None = None) -> str:
-        """A self-contained HTML page with plots that opens offline; also written to ``path``."""
+    def to_html(
+        self,
+        path: str | Path | None = None,
+        *,
+        images: tuple[Any, Any] | None = None,
+        accuracy: "AccuracyEstimate | Mapping[str, AccuracyEstimate] | None" = None,
+    ) -> str:
+        """A self-contained HTML page with plots that opens offline; also written to ``path``.
+
+        ``images`` (reference and current image arrays) adds sample thumbnails, ``accuracy``
+        (label-free estimates) a "Model outputs" section: see
+        :func:`shiftwatch.report.html.report_to_html`.
+        """
         from shiftwatch.report.html import report_to_html
 
-        return report_to_html(self, path)
+        return report_to_html(self, path, images=images, accuracy=accuracy)

@@ -3,6 +3,8 @@
 import numpy as np
 
 import shiftwatch as sw
+from shiftwatch.images import image_features
+from shiftwatch.outputs import AccuracyEstimate, AccuracyEstimator, with_outputs
 
 HOSTILE_NAME = "<script>window.__pwned = 1</script>"
 ATTRIBUTE_NAME = '"><img src=x onerror="window.__pwned = 2">'
@@ -39,3 +41,48 @@ def mixed_report(n: int = 2_000, seed: int = 11) -> sw.DriftReport:
     }
     current["age"][: n // 10] = np.nan
     return sw.compare(reference, current)
+
+
+def _squares(rng: np.random.Generator, n: int) -> np.ndarray:
+    """16x16 RGB images: one coloured square on a dark ground."""
+    images = np.full((n, 16, 16, 3), 24, dtype=np.uint8)
+    for image in images:
+        y, x = rng.integers(0, 10, 2)
+        image[y : y + 6, x : x + 6] = rng.integers(60, 256, 3)
+    return images
+
+
+def _probabilities(rng: np.random.Generator, n: int, spread: float) -> np.ndarray:
+    logits = rng.normal(size=(n, 4)) * spread
+    exp = np.exp(logits)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def images_and_outputs(
+    n: int = 300, seed: int = 5
+) -> tuple[sw.DriftReport, tuple[np.ndarray, np.ndarray], dict[str, AccuracyEstimate]]:
+    """Images from a noisier, brighter camera and a less confident model: the report on their
+    properties and outputs, the two sets of images, and label-free accuracy estimates."""
+    rng = np.random.default_rng(seed)
+    reference_images = _squares(rng, n)
+    noise = rng.normal(40.0, 25.0, reference_images.shape)
+    current_images = np.clip(_squares(rng, n) + noise, 0, 255).astype(np.uint8)
+    reference_probabilities = _probabilities(rng, n, 2.5)
+    current_probabilities = _probabilities(rng, n, 1.5)
+    labels = (rng.random((n, 1)) > reference_probabilities.cumsum(axis=1)).sum(axis=1)
+    kept = ("brightness", "contrast", "saturation", "sharpness", "entropy")
+
+    def table(images: np.ndarray, probabilities: np.ndarray) -> object:
+        features = image_features(images)
+        return with_outputs({k: features[k] for k in kept}, probabilities)
+
+    report = sw.compare(
+        table(reference_images, reference_probabilities),
+        table(current_images, current_probabilities),
+    )
+    estimator = AccuracyEstimator().fit(reference_probabilities, labels)
+    estimates = {
+        "reference": estimator.estimate(reference_probabilities),
+        "current": estimator.estimate(current_probabilities),
+    }
+    return report, (reference_images, current_images), estimates

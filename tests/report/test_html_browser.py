@@ -1,5 +1,6 @@
 """The HTML report in headless Chromium (Debian's, driven by Playwright): it loads offline
-with no console error, its charts hold the JSON report's data points, and its table sorts.
+with no console error, its charts hold the JSON report's data points, and its table sorts;
+with images and model outputs, the browser decodes the thumbnails to the images' pixels.
 
 A screenshot of the page goes to $SHIFTWATCH_ARTIFACTS (a test's temporary folder when
 unset). Without /usr/bin/chromium these tests are skipped, except under CI, where they fail.
@@ -16,7 +17,12 @@ from typing import Any
 import pytest
 
 import shiftwatch as sw
-from tests.report.sample_reports import ATTRIBUTE_NAME, HOSTILE_NAME, mixed_report
+from tests.report.sample_reports import (
+    ATTRIBUTE_NAME,
+    HOSTILE_NAME,
+    images_and_outputs,
+    mixed_report,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -235,4 +241,67 @@ def test_a_large_report_opens_fast(browser, tmp_path) -> None:
     timing = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
     assert errors == [] and page.locator("section.card").count() == 100
     assert timing < 5_000  # milliseconds; typically well under one second
+    page.close()
+
+
+_READ_EXTRAS = """() => ({
+  sections: Array.from(document.querySelectorAll("body > section")).map(s => s.id),
+  estimates: Array.from(document.querySelectorAll("#model-outputs g.estimate")).map(g => ({
+    name: g.dataset.name, value: Number(g.dataset.value), low: Number(g.dataset.low),
+    high: Number(g.dataset.high), n: Number(g.dataset.n)})),
+  cards: Array.from(document.querySelectorAll("#model-outputs section.card")).map(card => {
+    const box = card.getBoundingClientRect();
+    return {column: card.dataset.column, top: box.top, left: box.left, right: box.right};
+  }),
+  sets: Array.from(document.querySelectorAll("#samples figure.samples")).map(figure => {
+    const images = Array.from(figure.querySelectorAll("img"));
+    const first = images[0];
+    const canvas = document.createElement("canvas");
+    canvas.width = first.naturalWidth;
+    canvas.height = first.naturalHeight;
+    const context = canvas.getContext("2d");
+    context.drawImage(first, 0, 0);
+    return {
+      side: figure.dataset.side,
+      indexes: images.map(i => Number(i.dataset.index)),
+      decoded: images.every(i => i.complete && i.naturalWidth === 48 && i.naturalHeight === 48),
+      drawn: images.every(i => i.getBoundingClientRect().width >= 48),
+      first: Array.from(context.getImageData(0, 0, canvas.width, canvas.height).data),
+    };
+  }),
+})"""
+
+
+def test_a_report_with_images_and_model_outputs_shows_them(browser, artifacts, tmp_path) -> None:
+    import numpy as np
+
+    report, images, estimates = images_and_outputs()
+    path = tmp_path / "images-and-outputs.html"
+    report.to_html(path, images=images, accuracy=estimates)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    loaded = Loaded(page)
+    page.goto(path.as_uri(), wait_until="load")
+    assert loaded.errors == []
+    assert [m for m in loaded.console if m.startswith(("error", "warning"))] == []
+    assert all(url.startswith(("file:", "data:")) for url in loaded.requests), loaded.requests
+    shown = page.evaluate(_READ_EXTRAS)
+
+    assert shown["sections"][:3] == ["model-outputs", "samples", "summary"]
+    assert shown["estimates"] == [
+        {"name": name, "value": e.value, "low": e.low, "high": e.high, "n": e.n}
+        for name, e in estimates.items()
+    ]
+    prediction, confidence = shown["cards"]  # side by side
+    assert (prediction["column"], confidence["column"]) == ("prediction", "confidence")
+    assert prediction["top"] == confidence["top"] and prediction["right"] < confidence["left"]
+
+    for side, pixels, drawn in zip(("reference", "current"), images, shown["sets"], strict=True):
+        assert drawn["side"] == side and drawn["decoded"] and drawn["drawn"]
+        assert len(drawn["indexes"]) == 24
+        expected = pixels[drawn["indexes"][0]].repeat(3, axis=0).repeat(3, axis=1)
+        rgba = np.array(drawn["first"], dtype=np.uint8).reshape(48, 48, 4)
+        np.testing.assert_array_equal(rgba[:, :, :3], expected)
+
+    page.screenshot(path=str(artifacts / "html-report-images-outputs.png"), full_page=True)
+    (artifacts / "html-report-images-outputs.html").write_text(page.content(), encoding="utf-8")
     page.close()

@@ -203,7 +203,7 @@ def test_a_sustained_shift_pages_once_and_resolves_once(
     assert 'shiftwatch_feature_p_value{feature="age",model="churn"}' in metrics
     assert len(history) == 70 * 100 // 500  # one check per 500 rows
     flagged = [check["columns"]["age"]["drifted"] for check in history]
-    assert True in flagged
+    assert any(flagged)
     assert not flagged[0]
     assert set(history[-1]["columns"]) == {"age", "income", "plan"}
 

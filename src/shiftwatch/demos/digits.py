@@ -186,10 +186,15 @@ def run(
     return results
 
 
-def phase_report(scenario: DigitsScenario, name: str, seed: int = 7) -> DriftReport:
-    """A fresh stretch of the named phase compared with the reference (for the HTML report)."""
+def phase_images(scenario: DigitsScenario, name: str, seed: int = 7) -> Images:
+    """The images of a fresh stretch of the named phase: those :func:`phase_report` compares."""
     phase = next(phase for phase in PHASES if phase.name == name)
     batches = scenario.phase_batches(phase, np.random.default_rng(seed))
-    images = np.concatenate([images for images, _ in batches])
+    return np.concatenate([images for images, _ in batches])
+
+
+def phase_report(scenario: DigitsScenario, name: str, seed: int = 7) -> DriftReport:
+    """A fresh stretch of the named phase compared with the reference (for the HTML report)."""
+    images = phase_images(scenario, name, seed)
     current = with_outputs(scenario.features(images), scenario.predict(images))
     return compare(scenario.reference_table, current)

@@ -7,15 +7,21 @@ numbers back exactly: ``data-count`` on each bar, ``data-low`` / ``data-high`` o
 on each category row. Text is escaped; a ``<title>`` on each bin gives its numbers on hover.
 
 The reference is drawn in blue, the current data in orange, both half transparent so that
-their overlap shows.
+their overlap shows. :func:`accuracy_svg` draws label-free accuracy estimates as intervals,
+one row per set, with ``data-value`` / ``data-low`` / ``data-high`` / ``data-n`` on each row.
 """
 
 import json
 import math
+from collections.abc import Sequence
 from html import escape
+from typing import TYPE_CHECKING
 
 from shiftwatch.drift_report import ColumnResult, DistributionSummary
 from shiftwatch.report._format import number
+
+if TYPE_CHECKING:
+    from shiftwatch.outputs.accuracy import AccuracyEstimate
 
 WIDTH = 640
 HISTOGRAM_HEIGHT = 220
@@ -272,6 +278,75 @@ def missing_svg(column: ColumnResult) -> str:
             f'x="{LABEL_WIDTH}" y="{y + 3}" width="{_f(share * bar_width)}" height="12"/>'
             f'<text class="value" x="{LABEL_WIDTH + bar_width + 8}" y="{y + 13}">'
             f"{share:.2%} ({missing:,} of {n:,})</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _accuracy_scale(estimates: Sequence[tuple[str, "AccuracyEstimate"]]) -> tuple[float, float]:
+    """The axis' left end and the step between its gridlines.
+
+    The left end is a tenth, at most 0.9, so that the axis spans at least ten points.
+    """
+    lowest = min(min(e.low, e.value) for _, e in estimates)
+    start = max(0.0, min(math.floor(lowest * 10) / 10, 0.9)) if math.isfinite(lowest) else 0.0
+    span = 1.0 - start
+    step = 0.02 if span <= 0.1 else 0.05 if span <= 0.3 else 0.1 if span <= 0.6 else 0.2
+    return start, step
+
+
+def accuracy_svg(estimates: Sequence[tuple[str, "AccuracyEstimate"]]) -> str:
+    """Each named accuracy estimate as a dot on its interval, on an axis that ends at 100%.
+
+    A set named "reference" is drawn in the reference's colour, the others in the current's.
+
+    >>> from shiftwatch.outputs import AccuracyEstimate
+    >>> svg = accuracy_svg([("a <b>", AccuracyEstimate(0.9, 0.85, 0.95, 100, "mean"))])
+    >>> 'data-name="a &lt;b&gt;"' in svg, 'data-low="0.85"' in svg, "90.0% (85.0%–95.0%)" in svg
+    (True, True, True)
+    """
+    start, step = _accuracy_scale(estimates)
+    left, right = LABEL_WIDTH, WIDTH - 230
+    height = TOP + ROW_HEIGHT * len(estimates) + 28
+    baseline = TOP + ROW_HEIGHT * len(estimates)
+
+    def x(value: float) -> str:
+        share = (min(max(value, start), 1.0) - start) / (1.0 - start)
+        return _f(left + share * (right - left))
+
+    parts = [
+        f'<svg class="chart accuracy" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'data-rows="{len(estimates)}" data-axis-start="{_attr(start)}">'
+    ]
+    for tick in range(round((1.0 - start) / step) + 1):
+        value = start + tick * step
+        parts.append(
+            f'<line class="grid" x1="{x(value)}" x2="{x(value)}" y1="{TOP}" y2="{baseline}"/>'
+            f'<text class="tick" x="{x(value)}" y="{baseline + 16}" text-anchor="middle">'
+            f"{value:.0%}</text>"
+        )
+    for index, (name, estimate) in enumerate(estimates):
+        y = TOP + index * ROW_HEIGHT + ROW_HEIGHT / 2
+        side = "reference" if name == "reference" else "current"
+        text = f"{estimate.value:.1%} ({estimate.low:.1%}–{estimate.high:.1%})"
+        title = f"{name}: estimated accuracy {text} over {estimate.n:,} rows; {estimate.method}"
+        parts.append(
+            f'<g class="estimate {side}" data-row="{index}" data-name="{_attr(name)}" '
+            f'data-value="{_attr(estimate.value)}" data-low="{_attr(estimate.low)}" '
+            f'data-high="{_attr(estimate.high)}" data-n="{estimate.n}" '
+            f'data-method="{_attr(estimate.method)}">'
+            f"<title>{escape(title)}</title>"
+            f'<text class="label" x="{left - 8}" y="{_f(y + 4)}" text-anchor="end">'
+            f"{escape(_short(name))}</text>"
+            f'<line class="interval" x1="{x(estimate.low)}" x2="{x(estimate.high)}" '
+            f'y1="{_f(y)}" y2="{_f(y)}"/>'
+            f'<line class="interval" x1="{x(estimate.low)}" x2="{x(estimate.low)}" '
+            f'y1="{_f(y - 5)}" y2="{_f(y + 5)}"/>'
+            f'<line class="interval" x1="{x(estimate.high)}" x2="{x(estimate.high)}" '
+            f'y1="{_f(y - 5)}" y2="{_f(y + 5)}"/>'
+            f'<circle class="point" cx="{x(estimate.value)}" cy="{_f(y)}" r="5"/>'
+            f'<text class="value" x="{right + 12}" y="{_f(y + 4)}">'
+            f"{escape(text)}, {estimate.n:,} rows</text></g>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -1,6 +1,11 @@
 """The report as one self-contained HTML page: it opens offline, with its plots inline.
 
-From top to bottom: the verdict with the false-alarm level it was reached at; the notes; a
+From top to bottom: the verdict with the false-alarm level it was reached at; the notes; when
+accuracy estimates are given, "Model outputs" (each label-free accuracy estimate with its
+interval and method, and the class mix and confidence of the columns ``prediction`` and
+``confidence`` side by side, pulled up from the cards below); when images are given,
+"Samples" (up to 24 thumbnails of each set, chosen with a fixed seed, as PNG data URIs from
+:mod:`shiftwatch.report.png`, and links to the per-image properties' cards); a
 table of columns (test, statistic, p-values, effect, threshold, missing share, flagged,
 why) that sorts on a click of a header; then one card per column with both distributions
 overlaid (a histogram for numbers, bars for categories) and the missing share of each side.
@@ -10,24 +15,73 @@ the table, so a 100-column report weighs about 3 MB and draws at once. The JSON 
 ``<script type="application/json" id="shiftwatch-report">``, and every number shown is also
 in a ``data-*`` attribute in the JSON's exact form.
 
-Each part of the page is one function in ``SECTIONS`` and each kind of chart one entry in
-:data:`shiftwatch.report.charts.CHARTS`: image thumbnails and model-output plots are added
-there when the report holds them.
+Each part of the page is one function of a :class:`ReportPage` in ``SECTIONS``, and each kind
+of distribution chart one entry in :data:`shiftwatch.report.charts.CHARTS`.
 """
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from html import escape
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from shiftwatch.drift_report import ColumnResult, DriftReport
+from shiftwatch.errors import InvalidParameterError
+from shiftwatch.images.features import FEATURE_NAMES
+from shiftwatch.outputs.accuracy import AccuracyEstimate
+from shiftwatch.outputs.columns import OUTPUT_COLUMNS
 from shiftwatch.report._format import number, ordered_columns, summary
-from shiftwatch.report.charts import CHARTS, missing_svg
+from shiftwatch.report.charts import CHARTS, accuracy_svg, missing_svg
 from shiftwatch.report.json import report_to_dict
+from shiftwatch.report.png import SAMPLE_SEED, SAMPLES, Samples, data_uri
 
 _ASSETS = resources.files("shiftwatch.report") / "assets"
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """What one page shows: the report, and the sample images and accuracy estimates if any."""
+
+    report: DriftReport
+    samples: tuple[Samples, ...] = ()
+    accuracy: tuple[tuple[str, AccuracyEstimate], ...] = ()
+
+    @property
+    def output_columns(self) -> tuple[ColumnResult, ...]:
+        """The model-output columns drawn under "Model outputs" (none without estimates)."""
+        if not self.accuracy:
+            return ()
+        return tuple(self.report.columns[n] for n in OUTPUT_COLUMNS if n in self.report.columns)
+
+
+def _estimates(accuracy: object) -> tuple[tuple[str, AccuracyEstimate], ...]:
+    """One estimate (named "current") or a mapping of names to estimates, as pairs."""
+    if accuracy is None:
+        return ()
+    pairs = list(accuracy.items()) if isinstance(accuracy, Mapping) else [("current", accuracy)]
+    estimates = []
+    for name, estimate in pairs:
+        if not isinstance(estimate, AccuracyEstimate):
+            raise InvalidParameterError(
+                "The 'accuracy' parameter of to_html must be an AccuracyEstimate or a mapping "
+                f"of names to AccuracyEstimate. Got {estimate!r} instead."
+            )
+        estimates.append((str(name), estimate))
+    return tuple(estimates)
+
+
+def _image_sets(images: object) -> tuple[Samples, ...]:
+    if images is None:
+        return ()
+    if not (isinstance(images, tuple | list) and len(images) == 2):
+        raise InvalidParameterError(
+            "The 'images' parameter of to_html must be a pair (reference_images, "
+            f"current_images). Got {type(images).__name__} instead."
+        )
+    return (Samples.of("reference", images[0]), Samples.of("current", images[1]))
 
 
 def _asset(name: str) -> str:
@@ -88,7 +142,8 @@ def _level(report: DriftReport) -> str:
     )
 
 
-def _header(report: DriftReport) -> str:
+def _header(page: ReportPage) -> str:
+    report = page.report
     word = "DRIFT DETECTED" if report.drifted else "No drift detected"
     facts = [
         ("alpha", f"{report.alpha:g}"),
@@ -110,7 +165,8 @@ def _header(report: DriftReport) -> str:
     )
 
 
-def _notes(report: DriftReport) -> str:
+def _notes(page: ReportPage) -> str:
+    report = page.report
     if not report.notes:
         return ""
     items = "".join(f"<li>{escape(note)}</li>" for note in report.notes)
@@ -170,7 +226,8 @@ def _row(index: int, column: ColumnResult) -> str:
     )
 
 
-def _table(report: DriftReport) -> str:
+def _table(page: ReportPage) -> str:
+    report = page.report
     index = {name: i for i, name in enumerate(report.columns)}
     headers = "".join(
         f'<th scope="col" aria-sort="none" data-type="{"number" if key else "text"}">'
@@ -228,32 +285,130 @@ def _card(index: int, column: ColumnResult) -> str:
     )
 
 
-def _columns(report: DriftReport) -> str:
+_LEGEND = (
+    '<div class="legend"><span class="reference">reference</span>'
+    '<span class="current">current</span><span class="overlap">both</span>'
+    "<span>bars: share of each set's non-missing values; dashed lines set off the tails "
+    "beyond the 1st and 99th percentiles</span></div>"
+)
+
+
+def _columns(page: ReportPage) -> str:
+    report = page.report
     index = {name: i for i, name in enumerate(report.columns)}
-    cards = "".join(_card(index[c.name], c) for c in ordered_columns(report))
+    above = {c.name for c in page.output_columns}
+    cards = "".join(_card(index[c.name], c) for c in ordered_columns(report) if c.name not in above)
+    moved = (
+        f'<p class="notes">{escape(" and ".join(sorted(above)))}: under Model outputs, above.</p>'
+        if above
+        else ""
+    )
     return (
-        '<section id="distributions"><h2>Distributions</h2>'
-        '<div class="legend"><span class="reference">reference</span>'
-        '<span class="current">current</span><span class="overlap">both</span>'
-        "<span>bars: share of each set's non-missing values; dashed lines set off the tails "
-        "beyond the 1st and 99th percentiles</span>"
-        f'</div><div class="cards">{cards}</div></section>'
+        f'<section id="distributions"><h2>Distributions</h2>{_LEGEND}{moved}'
+        f'<div class="cards">{cards}</div></section>'
     )
 
 
-def _data(report: DriftReport) -> str:
+def _outputs(page: ReportPage) -> str:
+    """The label-free accuracy estimates, then the class mix and confidence side by side."""
+    if not page.accuracy:
+        return ""
+    methods = dict.fromkeys(e.method for _, e in page.accuracy if e.method)
+    how = "".join(f'<p class="method">Method: {escape(m)}.</p>' for m in methods)
+    index = {name: i for i, name in enumerate(page.report.columns)}
+    cards = "".join(_card(index[c.name], c) for c in page.output_columns)
+    charts = (
+        f'<h3 class="subhead">Class mix and confidence</h3>{_LEGEND}'
+        f'<div class="cards pair">{cards}</div>'
+        if cards
+        else ""
+    )
+    return (
+        '<section id="model-outputs"><h2>Model outputs</h2>'
+        '<h3 class="subhead">Accuracy estimated without labels</h3>'
+        f'<figure class="accuracy">{accuracy_svg(page.accuracy)}</figure>'
+        f"{how}"
+        '<p class="method">The estimate holds while the model\'s calibration on the reference '
+        "carries over: inputs the model is confidently wrong about (far from the reference) "
+        "make it too high."
+        f"</p>{charts}</section>"
+    )
+
+
+def _thumbnails(samples: Samples) -> str:
+    height, width = samples.shape[:2]
+    images = "".join(
+        f'<img class="thumb" src="{data_uri(pixels)}" width="{pixels.shape[1]}" '
+        f'height="{pixels.shape[0]}" data-index="{index}" alt="{samples.side} image {index}" '
+        f'title="{samples.side} image {index}">'
+        for index, pixels in zip(samples.indexes, samples.thumbnails, strict=True)
+    )
+    caption = f"{samples.side}: {len(samples.indexes)} of {samples.n:,} images, {width}×{height} px"
+    return (
+        f'<figure class="samples {samples.side}" data-side="{samples.side}" '
+        f'data-n="{samples.n}" data-shown="{len(samples.indexes)}" data-height="{height}" '
+        f'data-width="{width}" data-channels="{samples.shape[2]}">'
+        f'<figcaption>{escape(caption)}</figcaption><div class="thumbs">{images}</div></figure>'
+    )
+
+
+def _samples(page: ReportPage) -> str:
+    """Thumbnails of each set, and links to the cards of the per-image properties."""
+    if not page.samples:
+        return ""
+    index = {name: i for i, name in enumerate(page.report.columns)}
+    links = ", ".join(
+        f'<a href="#col-{index[name]}" class="drifted">{escape(name)} (drifted)</a>'
+        if column.drifted
+        else f'<a href="#col-{index[name]}">{escape(name)}</a>'
+        for name, column in page.report.columns.items()
+        if name in FEATURE_NAMES
+    )
+    properties = f" Per-image properties compared below: {links}." if links else ""
+    return (
+        '<section id="samples"><h2>Samples</h2>'
+        f'<p class="notes">Up to {SAMPLES} images of each set, chosen at random (seed '
+        f"{SAMPLE_SEED}) and shown in their order; small images are enlarged without "
+        f"smoothing.{properties}</p>"
+        f'<div class="sample-sets">{"".join(_thumbnails(s) for s in page.samples)}</div>'
+        "</section>"
+    )
+
+
+def _data(page: ReportPage) -> str:
+    report = page.report
     text = json.dumps(report_to_dict(report), separators=(",", ":"), allow_nan=False)
     # Inside <script>, "</script>" or "<!--" in a string would end or change the element.
     safe = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return f'<script type="application/json" id="shiftwatch-report">{safe}</script>'
 
 
-SECTIONS: tuple[Callable[[DriftReport], str], ...] = (_header, _notes, _table, _columns, _data)
-"""The parts of the page, in order; images and model outputs will add theirs here."""
+SECTIONS: tuple[Callable[[ReportPage], str], ...] = (
+    _header,
+    _notes,
+    _outputs,
+    _samples,
+    _table,
+    _columns,
+    _data,
+)
+"""The parts of the page, in order; a part with nothing to show is empty."""
 
 
-def report_to_html(report: DriftReport, path: str | Path | None = None) -> str:
+def report_to_html(
+    report: DriftReport,
+    path: str | Path | None = None,
+    *,
+    images: tuple[Any, Any] | None = None,
+    accuracy: AccuracyEstimate | Mapping[str, AccuracyEstimate] | None = None,
+) -> str:
     """The report as one self-contained HTML page, also written to ``path`` when given.
+
+    ``images``, a pair ``(reference_images, current_images)`` of arrays (N, H, W) or
+    (N, H, W, C), uint8 0-255 or floats in [0, 1], adds thumbnails of both sets ("Samples").
+    ``accuracy``, an :class:`~shiftwatch.outputs.AccuracyEstimate` of the current data or a
+    mapping of names to estimates (e.g. ``{"reference": ..., "current": ...}``), adds "Model
+    outputs": the estimates, and the charts of the ``prediction`` and ``confidence`` columns.
 
     >>> import shiftwatch as sw
     >>> report = sw.compare({"x": [1.0, 2.0, 3.0]}, {"x": [1.0, 2.0, 5.0]})
@@ -262,8 +417,9 @@ def report_to_html(report: DriftReport, path: str | Path | None = None) -> str:
     (True, True)
     """
     title = "shiftwatch: " + ("drift detected" if report.drifted else "no drift detected")
-    body = "".join(section(report) for section in SECTIONS)
-    page = (
+    page = ReportPage(report, _image_sets(images), _estimates(accuracy))
+    body = "".join(section(page) for section in SECTIONS)
+    text = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="generator" content="shiftwatch"><title>{escape(title)}</title>'
@@ -271,5 +427,5 @@ def report_to_html(report: DriftReport, path: str | Path | None = None) -> str:
         f"<body>{body}<script>{_asset('report.js')}</script></body></html>\n"
     )
     if path is not None:
-        Path(path).write_text(page, encoding="utf-8")
-    return page
+        Path(path).write_text(text, encoding="utf-8")
+    return text
