@@ -249,3 +249,20 @@ def test_kserve_request_and_response_are_joined_into_complete_rows(
         )
         assert bad.status_code == 400
         assert bad.json()["error"]["field"]
+
+
+def test_raw_events_are_trimmed_to_their_retention(
+    db_url: str, reference_files: tuple[Path, Path]
+) -> None:
+    settings = settings_for(db_url, reference_files[0])
+    settings.server.raw_retention_rows = 200
+    rng = np.random.default_rng(6)
+    with TestClient(create_app(settings)) as client:
+        for start in range(0, 500, 50):
+            body = {"events": events(rng, 50, start)}
+            assert post(client, "/v1/models/churn/events", body).status_code == 200
+        status = get(client, "/v1/models/churn").json()
+        service = client.app.state.service  # type: ignore[attr-defined]
+        counted = service.store.count_rows("churn")
+    assert 200 <= status["stored_rows"] <= 220  # trimmed back to 200 once 10% over
+    assert status["stored_rows"] == counted

@@ -10,7 +10,6 @@ restored, so a standing alarm is neither raised again nor forgotten.
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +24,7 @@ from shiftwatch.service.watched import Ingested, WatchedModel
 log = logging.getLogger("shiftwatch.service")
 
 REPLAY_CHUNK = 1_000
-TRIM_EVERY = 100  # batches between trims of the raw events to their retention
+TRIM_SLACK = 1.1  # raw events are trimmed to their retention once 10% over it
 
 
 class UnknownModelError(InvalidParameterError, LookupError):
@@ -50,8 +49,10 @@ class Service:
             retries=server.webhook_retries,
             backoff=server.webhook_backoff_seconds,
         )
-        self._batches = Counter[str]()
         self.started_at = time.time()
+        # rows stored per model: counted once at start, then kept up to date (a COUNT(*) over
+        # millions of rows would cost a status read a quarter of a second on PostgreSQL)
+        self.stored_rows = {name: self.store.count_rows(name) for name in self.models}
 
     # lifecycle --------------------------------------------------------------------------
 
@@ -109,12 +110,15 @@ class Service:
             if key in new:
                 new.discard(key)
                 fresh.append(row)
+        self.stored_rows[name] += len(fresh)
         return self._after_store(watched, fresh, len(rows), len(fresh))
 
     def ingest_part(self, name: str, rows: Sequence[StoredRow], part: str) -> dict[str, int]:
         """Store one half of rows (``"inputs"`` or ``"outputs"``); feed the completed rows."""
         watched = self.model(name)
         stored = self.store.add_part(name, rows, part, time.time())
+        other = "outputs" if part == "inputs" else "inputs"
+        self.stored_rows[name] += sum(getattr(row, other) is None for row in stored)  # inserted
         return self._after_store(watched, stored, len(rows), len(stored))
 
     def label(self, name: str, labels: Sequence[tuple[str, Any]]) -> dict[str, int]:
@@ -136,9 +140,9 @@ class Service:
             self.metrics.duplicates.labels(model=name).inc(given - new)
         done = watched.ingest(rows)
         self._record(watched, done)
-        self._batches[name] += 1
-        if self._batches[name] % TRIM_EVERY == 0:
-            self.store.trim(name, self.settings.server.raw_retention_rows)
+        retention = self.settings.server.raw_retention_rows
+        if self.stored_rows[name] > retention * TRIM_SLACK:  # trim rarely: it scans the index
+            self.stored_rows[name] -= self.store.trim(name, retention)
         return {
             "accepted": new,
             "duplicates": given - new,

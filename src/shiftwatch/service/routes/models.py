@@ -47,7 +47,7 @@ def _status(service: Service, name: str) -> ModelStatus:
         name=name,
         state=monitor.state.value,
         window_rows=0 if report is None else report.n_current,
-        stored_rows=service.store.count_rows(name),
+        stored_rows=service.stored_rows[name],
         last_check=columns,
         drifted_columns=[] if report is None else list(report.drifted_columns),
     )
