@@ -18,30 +18,13 @@ import httpx
 import numpy as np
 import pytest
 
+from tests.browser import chromium, require_chromium
 from tests.service.conftest import probabilities, reference_data
 from tests.service.servers import Server, running_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+require_chromium()
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium.")
-    pytest.skip(
-        f"{CHROMIUM} is not installed (apt-get install chromium); the browser tests run in CI",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 
 READ_TOKEN = "read-t0ken"
 WRITE_TOKEN = "write-t0ken"
@@ -105,10 +88,8 @@ def server(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
