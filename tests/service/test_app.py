@@ -266,3 +266,67 @@ def test_raw_events_are_trimmed_to_their_retention(
         counted = service.store.count_rows("churn")
     assert 200 <= status["stored_rows"] <= 220  # trimmed back to 200 once 10% over
     assert status["stored_rows"] == counted
+
+
+def test_a_calibration_file_gives_the_label_free_accuracy_estimate(
+    db_url: str, reference_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from shiftwatch.outputs import AccuracyEstimator
+
+    rng = np.random.default_rng(8)
+    reference_probabilities = probabilities(rng, 2_000)
+    labels = np.where(
+        rng.random(2_000) < 0.8,
+        reference_probabilities.argmax(axis=1),
+        rng.integers(0, 3, 2_000),
+    )
+    calibration = tmp_path / "calibration.parquet"
+    columns = {f"p{k}": reference_probabilities[:, k] for k in range(3)}
+    pq.write_table(pa.table({**columns, "label": labels}), calibration)
+    inputs, outputs = reference_files
+    settings = settings_for(
+        db_url,
+        inputs,
+        reference_outputs=str(outputs),
+        calibration=str(calibration),
+        check_every=500,
+        ert=1e6,
+    )
+    sent = []
+    with TestClient(create_app(settings)) as client:
+        for start in range(0, 1_000, 100):
+            batch = events(rng, 100, start)
+            probs = probabilities(rng, 100, confidence=0.7)
+            sent.append(probs)
+            for event, row in zip(batch, probs, strict=True):
+                event["outputs"] = row.tolist()
+            assert post(client, "/v1/models/churn/events", {"events": batch}).status_code == 200
+        status = get(client, "/v1/models/churn").json()
+        metrics = get(client, "/metrics").text
+    expected = (
+        AccuracyEstimator().fit(reference_probabilities, labels).estimate(np.concatenate(sent))
+    )
+    assert status["estimated_accuracy"]["value"] == pytest.approx(expected.value, rel=1e-12)
+    assert status["estimated_accuracy"]["n"] == 1_000
+    assert (
+        status["estimated_accuracy"]["low"] < expected.value < status["estimated_accuracy"]["high"]
+    )
+    assert f'shiftwatch_estimated_accuracy_ratio{{model="churn"}} {expected.value!r}' in metrics
+
+
+def test_a_calibration_file_without_labels_is_refused_naming_the_column(
+    tmp_path: Path, reference_files: tuple[Path, Path]
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from shiftwatch.errors import SchemaError
+
+    calibration = tmp_path / "calibration.parquet"
+    pq.write_table(pa.table({"p0": [0.9, 0.2], "p1": [0.1, 0.8]}), calibration)
+    settings = settings_for("sqlite://", reference_files[0], calibration=str(calibration))
+    with pytest.raises(SchemaError, match="'label'"):
+        create_app(settings)

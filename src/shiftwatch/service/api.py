@@ -110,6 +110,11 @@ class ModelStatus(BaseModel):
     window_rows: int
     stored_rows: int
     last_check: dict[str, ColumnStatus] = Field(default_factory=dict)
+    estimated_accuracy: dict[str, float] | None = Field(
+        None,
+        description="Label-free accuracy of the newest rows (value, low, high, n), when the "
+        "model has a calibration file and sends probabilities.",
+    )
     drifted_columns: list[str] = Field(default_factory=list)
 
 

@@ -181,6 +181,9 @@ class Service:
             time.time(), report.n_current, monitor.last_drifted, monitor.state.value, columns
         )
         self.store.add_check(name, check)
+        estimate = watched.accuracy_estimate()
+        if estimate is not None:
+            self.metrics.accuracy.labels(model=name).set(estimate.value)
         if monitor.last_check_seconds is not None:
             self.metrics.check_seconds.labels(model=name).observe(monitor.last_check_seconds)
         self.metrics.window_rows.labels(model=name, source="window").set(report.n_current)

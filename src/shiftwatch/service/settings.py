@@ -13,6 +13,7 @@ One server watches several models; each has its reference profile, window and al
     [[models]]
     name = "churn"
     reference = "ref.swp"                  # a profile saved by `shiftwatch profile`
+    calibration = "calibration.parquet"    # optional: labelled reference probabilities
     window = 1000                          # or duration = 3600 (seconds)
     ert = 100_000                          # rows between false alarms, on average
     webhook_url = "http://receiver:9000/hook"  # gets Alertmanager's webhook payload
@@ -70,6 +71,7 @@ class ModelSettings(BaseModel):
     expected_error_rate: float | None = Field(None, gt=0, lt=1)
     label_retention: int = Field(100_000, gt=0)
     feature_names: list[str] | None = None
+    calibration: str | None = None
     webhook_url: str | None = None
 
     @model_validator(mode="after")

@@ -10,21 +10,25 @@ missing). Calls are serialised by a lock: the monitor is not thread-safe.
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
+from shiftwatch.errors import SchemaError
+from shiftwatch.io import to_table
 from shiftwatch.monitor import AlertEvent, AlertState, Monitor
-from shiftwatch.outputs import PREDICTION
+from shiftwatch.outputs import PREDICTION, AccuracyEstimate, AccuracyEstimator
 from shiftwatch.profile import Profile
 from shiftwatch.schema import Schema
 from shiftwatch.service.rows import rows_to_table
 from shiftwatch.service.settings import ModelSettings
 from shiftwatch.service.storage import StoredRow
 
+ACCURACY_ROWS = 10_000  # newest rows whose probabilities the accuracy estimate reads
 MAX_UNEXPECTED_NAMES = 100  # distinct unexpected input names kept per model; more: "(other)"
 OTHER_COLUMNS = "(other)"
 
@@ -42,6 +46,26 @@ class Ingested:
 def row_key(event_id: str, row_index: int) -> str:
     """The id a row's prediction is remembered by: the event id, then ``#i`` after row 0."""
     return event_id if row_index == 0 else f"{event_id}#{row_index}"
+
+
+def _calibrated(path: str) -> AccuracyEstimator:
+    """An accuracy estimator fitted on a file of labelled reference predictions.
+
+    The file holds a ``label`` column (class indices) and the class probabilities in the
+    other columns, in class order.
+    """
+    table = to_table(path, role="calibration")
+    if "label" not in table.column_names:
+        raise SchemaError(
+            f"The calibration file {path} needs a 'label' column (the true class index) "
+            "beside the class probabilities."
+        )
+    labels = table.column("label").to_numpy(zero_copy_only=False)
+    columns = [name for name in table.column_names if name != "label"]
+    probabilities = np.column_stack(
+        [table.column(name).to_numpy(zero_copy_only=False) for name in columns]
+    )
+    return AccuracyEstimator().fit(probabilities, labels)
 
 
 class WatchedModel:
@@ -68,6 +92,10 @@ class WatchedModel:
         )
         self.lock = threading.Lock()
         self._unexpected: set[str] = set()
+        self.accuracy = None if settings.calibration is None else _calibrated(settings.calibration)
+        self._recent: deque[npt.NDArray[np.float64]] = deque()
+        self._recent_rows = 0
+        self.accuracy_rows = min(settings.window or ACCURACY_ROWS, ACCURACY_ROWS)
 
     def complete(self, row: StoredRow) -> bool:
         """Whether the row holds what the monitor needs (inputs; outputs when watched)."""
@@ -91,6 +119,8 @@ class WatchedModel:
             present = [row.outputs for row in rows]
             if all(value is not None for value in present):
                 outputs = np.asarray(present)
+        if self.accuracy is not None and outputs is not None and outputs.ndim == 2:
+            self._remember_probabilities(outputs.astype(np.float64))
         with self.lock:
             before = self.monitor.last_report
             done.events += self.monitor.log(
@@ -107,6 +137,21 @@ class WatchedModel:
             done.checked = self.monitor.last_report is not before
         done.fed = len(rows)
         return done
+
+    def accuracy_estimate(self) -> AccuracyEstimate | None:
+        """The label-free accuracy of the newest rows (up to :data:`ACCURACY_ROWS`).
+
+        None without a calibration file, or before any probabilities came.
+        """
+        if self.accuracy is None or not self._recent:
+            return None
+        return self.accuracy.estimate(np.concatenate(list(self._recent)))
+
+    def _remember_probabilities(self, probabilities: npt.NDArray[np.float64]) -> None:
+        self._recent.append(probabilities)
+        self._recent_rows += len(probabilities)
+        while self._recent_rows - len(self._recent[0]) >= self.accuracy_rows:
+            self._recent_rows -= len(self._recent.popleft())
 
     def label(self, labels: Sequence[tuple[str, Any]]) -> list[AlertEvent]:
         """Labels of earlier predictions, by event id (errors against the expected rate)."""

@@ -32,6 +32,7 @@ def _status(service: Service, name: str) -> ModelStatus:
     monitor = watched.monitor
     report = monitor.last_report
     scores = monitor.drift_scores
+    estimate = watched.accuracy_estimate()
     columns: dict[str, ColumnStatus] = {}
     if report is not None:
         for column_name, column in report.columns.items():
@@ -50,6 +51,9 @@ def _status(service: Service, name: str) -> ModelStatus:
         stored_rows=service.stored_rows[name],
         last_check=columns,
         drifted_columns=[] if report is None else list(report.drifted_columns),
+        estimated_accuracy=None
+        if estimate is None
+        else {"value": estimate.value, "low": estimate.low, "high": estimate.high, "n": estimate.n},
     )
 
 
