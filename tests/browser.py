@@ -48,3 +48,20 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+class Loaded:
+    """A page and what happened while it ran: console messages, page errors, requests."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.console: list[str] = []
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: self.requests.append(r.url))
+
+    def problems(self) -> list[str]:
+        """Page errors, and console errors and warnings."""
+        return self.errors + [m for m in self.console if m.startswith(("error", "warning"))]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from shiftwatch.detectors.page_hinkley import PageHinkley
 from shiftwatch.errors import InvalidParameterError
-from tests.detectors.streams import alarms_in_chunks, alarms_one_by_one
+from tests.detectors.streams import alarms_in_chunks, alarms_one_by_one, shifted_streams
 
 LAWS = settings(max_examples=80, deadline=None, database=None)
 
@@ -48,16 +48,6 @@ def river_page_hinkley(
             if detected:
                 alarms.append(i)
     return alarms
-
-
-@st.composite
-def shifted_streams(draw: st.DrawFn) -> np.ndarray:
-    """Up to 600 values: segments at random levels, sometimes rounded to halves."""
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    segments = draw(st.lists(st.tuples(st.integers(1, 200), st.floats(-3, 3)), max_size=5))
-    values = [rng.normal(loc=level, size=size) for size, level in segments]
-    stream = np.concatenate([np.zeros(0), *values]) * draw(st.sampled_from([1.0, 0.01, 100.0]))
-    return np.round(stream * 2) / 2 if draw(st.booleans()) else stream
 
 
 @st.composite

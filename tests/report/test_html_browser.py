@@ -9,7 +9,6 @@ unset). Without /usr/bin/chromium these tests are skipped, except under CI, wher
 import itertools
 import json
 import math
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,11 @@ from typing import Any
 import pytest
 
 import shiftwatch as sw
-from tests.browser import chromium, require_chromium
+from tests.browser import (
+    Loaded,
+    chromium,
+    require_chromium,
+)
 from tests.report.sample_reports import (
     ATTRIBUTE_NAME,
     HOSTILE_NAME,
@@ -39,26 +42,6 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def report() -> sw.DriftReport:
     return mixed_report()
-
-
-@pytest.fixture
-def artifacts(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SHIFTWATCH_ARTIFACTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-class Loaded:
-    """A page and what happened while it loaded."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.console: list[str] = []
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.requests.append(r.url))
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ screenshot goes to $SHIFTWATCH_ARTIFACTS (a test's temporary folder when unset).
 /usr/bin/chromium these tests are skipped, except under CI, where they fail.
 """
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,11 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.browser import chromium, require_chromium
+from tests.browser import (
+    Loaded,
+    chromium,
+    require_chromium,
+)
 from tests.service.conftest import probabilities, reference_data
 from tests.service.servers import Server, running_server
 
@@ -90,29 +93,6 @@ def server(
 def browser() -> Iterator[Browser]:
     with chromium() as launched:
         yield launched
-
-
-@pytest.fixture
-def artifacts(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("SHIFTWATCH_ARTIFACTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-class Loaded:
-    """A page and what happened while it ran."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.console: list[str] = []
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("request", lambda r: self.requests.append(r.url))
-
-    def problems(self) -> list[str]:
-        return self.errors + [m for m in self.console if m.startswith(("error", "warning"))]
 
 
 def open_page(browser: Browser, url: str, token: str | None) -> Loaded:

@@ -105,15 +105,7 @@ def model_alerts(
     service = _service(request)
     service.model(model)
     return [
-        AlertOut(
-            id=alert.id,
-            source=alert.source,
-            status=alert.status,
-            at=alert.at,
-            detail=alert.detail,
-            delivered=alert.delivered,
-            attempts=alert.attempts,
-        )
+        AlertOut.model_validate(alert, from_attributes=True)
         for alert in service.store.alerts(model, limit)
     ]
 
@@ -140,12 +132,6 @@ def model_history(
     service = _service(request)
     service.model(model)
     return [
-        CheckOut(
-            at=check.at,
-            window_rows=check.window_rows,
-            drifted=check.drifted,
-            state=check.state,
-            columns=check.columns,
-        )
+        CheckOut.model_validate(check, from_attributes=True)
         for check in service.store.checks(model, limit)
     ]
