@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -88,12 +89,14 @@ def _load(job: dict[str, Any]) -> dict[str, Any]:
                     failures[c] += 1
 
     threads = [threading.Thread(target=run, args=(c,)) for c in range(connections)]
+    cpu = time.process_time()
     start = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     flat = sorted(x for part in latencies for x in part)
     sent = len(flat) * BATCH
     return {
@@ -104,6 +107,7 @@ def _load(job: dict[str, Any]) -> dict[str, Any]:
         "p99_ms": 1000 * flat[min(len(flat) - 1, int(len(flat) * 0.99))],
         "max_ms": 1000 * flat[-1],
         "failures": sum(failures),
+        "client_cpu_ms_per_batch": 1000 * cpu / len(flat),
     }
 
 
@@ -165,6 +169,15 @@ def _drop_postgres(name: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used so far (Linux ``/proc``; else None)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _child(job: dict[str, Any], timeout: float) -> dict[str, Any]:
     return _measure.run_script(sys.executable, __file__, ["--child", json.dumps(job)], timeout, {})
 
@@ -184,6 +197,7 @@ def _one_database(kind: str, url: str, folder: Path, args: argparse.Namespace) -
     server = Server(config, free_port(), folder / f"{kind}.log")
     try:
         print(f"  {kind}: loading {args.events:,} events", file=sys.stderr, flush=True)
+        cpu_before = _cpu_seconds(server.process.pid)
         load = _child(
             {
                 "child": "load",
@@ -195,6 +209,11 @@ def _one_database(kind: str, url: str, folder: Path, args: argparse.Namespace) -
             },
             args.timeout,
         )
+        cpu_after = _cpu_seconds(server.process.pid)
+        if cpu_before is not None and cpu_after is not None:
+            load["server_cpu_ms_per_batch"] = (
+                1000 * (cpu_after - cpu_before) * BATCH / load["events"]
+            )
         _child(
             {
                 "child": "load",
@@ -253,19 +272,21 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         "| database | events/s | p50 (ms) | p99 (ms) | max (ms) | failures "
+        "| server CPU per batch (ms) "
         "| check, window 10,000 (ms, median / max) | check, window 1,000,000 (ms) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for kind in args.databases:
         result = results[kind]
         if "error" in result:
-            print(f"| {kind} | {result['error']} | | | | | | |")
+            print(f"| {kind} | {result['error']} | | | | | | | |")
             continue
         load, checks = result["load"], result["checks"]
         small, big = checks["w10k"], checks["w1m"]
         print(
             f"| {kind} | {load['events_per_s']:,.0f} | {load['p50_ms']:.1f} | "
             f"{load['p99_ms']:.1f} | {load['max_ms']:.1f} | {load['failures']} | "
+            f"{load.get('server_cpu_ms_per_batch', float('nan')):.2f} | "
             f"{small['median_ms']:.1f} / {small['max_ms']:.1f} ({small['window_rows']:,} rows) | "
             f"{big['median_ms']:.1f} / {big['max_ms']:.1f} ({big['window_rows']:,} rows) |"
         )

@@ -521,3 +521,53 @@ def test_cli_validate_exits_2_on_a_missing_profile_or_data(files, tmp_path) -> N
     assert no_profile.exit_code == 2 and "Cannot read the profile" in no_profile.output
     no_data = runner.invoke(app, ["validate", str(tmp_path / "x.csv"), "-p", str(files["profile"])])
     assert no_data.exit_code == 2 and "Cannot read" in no_data.output
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_matrix_check_of_plain_numbers_agrees_with_the_column_checks(seed: int) -> None:
+    # Columns drawn with NaN, infinities, fractions and values near random bounds; a column is
+    # clean for the matrix check exactly when the one-by-one check finds nothing in it.
+    from shiftwatch.schema.checks import Collector, check_column, clean_numbers
+
+    rng = np.random.default_rng(seed)
+    n_rows, rules, arrays = 30, [], []
+    for j in range(12):
+        values = rng.integers(-5, 6, n_rows).astype(np.float64)
+        for special in (np.nan, np.inf, -np.inf, 0.5):
+            if rng.random() < 0.2:
+                values[rng.integers(n_rows)] = special
+        low = None if rng.random() < 0.3 else float(rng.integers(-7, 0))
+        high = None if rng.random() < 0.3 else float(rng.integers(0, 7))
+        flags = rng.random(3) < 0.5
+        rules.append(
+            ColumnRule(
+                f"c{j}",
+                ColumnKind.NUMERIC,
+                "numeric",
+                "double",
+                allow_nan=bool(flags[0]),
+                allow_inf=bool(flags[1]),
+                integer=bool(flags[2]),
+                minimum=low,
+                maximum=high,
+            )
+        )
+        as_int = rng.random() < 0.3 and np.isfinite(values).all() and (values % 1 == 0).all()
+        arrays.append(pa.array(values.astype(np.int64)) if as_int else pa.array(values))
+    clean = clean_numbers(rules, arrays)
+    for rule, array, is_clean in zip(rules, arrays, clean, strict=True):
+        sink = Collector(max_per_rule=0)
+        sink.start(n_rows)
+        check_column(rule, array, sink)
+        assert is_clean == (not sink.counts), (rule, array.to_pylist(), sink.counts)
+
+
+def test_the_matrix_check_leaves_columns_with_nulls_or_categories_to_the_column_checks() -> None:
+    from shiftwatch.schema.checks import clean_numbers
+
+    plain = ColumnRule("x", ColumnKind.NUMERIC, "numeric", "double")
+    coded = ColumnRule("y", ColumnKind.CATEGORICAL, "numeric", "int64", categories=frozenset({1}))
+    text = ColumnRule("z", ColumnKind.CATEGORICAL, "text", "string")
+    arrays = [pa.array([1.0, None]), pa.array([1, 1]), pa.array(["a", "b"])]
+    assert clean_numbers([plain, coded, text], arrays) == [False, False, False]
+    assert clean_numbers([plain], [pa.array([1.0, 2.0])]) == [True]

@@ -123,12 +123,28 @@ def test_not_json_and_unknown_models_get_4xx_with_a_message(client: TestClient) 
         headers={"Authorization": f"Bearer {WRITE}", "Content-Type": "application/json"},
     )
     assert answer.status_code == 422
-    assert answer.json()["error"]["message"]
+    assert answer.json()["error"]["field"] == "body"
+    assert "JSON" in answer.json()["error"]["message"]
     missing = post(
         client, "/v1/models/nope/events", {"events": events(np.random.default_rng(0), 1)}
     )
     assert missing.status_code == 404
     assert "churn" in missing.json()["error"]["message"]
+
+
+def test_the_events_body_read_from_the_bytes_is_in_the_openapi_document(
+    client: TestClient,
+) -> None:
+    document = client.get("/openapi.json").json()
+    body = document["paths"]["/v1/models/{model}/events"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/EventBatch"
+    }
+    schemas = document["components"]["schemas"]
+    assert schemas["EventBatch"]["properties"]["events"]["items"] == {
+        "$ref": "#/components/schemas/EventIn"
+    }
+    assert schemas["EventIn"]["required"] == ["inputs"]
 
 
 def test_tokens_guard_writes_reads_and_admin_calls(client: TestClient) -> None:

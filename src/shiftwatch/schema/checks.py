@@ -5,7 +5,7 @@ broken is handed, as a mask of rows, to a :class:`Collector`, which counts them 
 records the first ``max_per_rule`` as :class:`~shiftwatch.schema.Violation` records.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -124,6 +124,53 @@ def check_column(rule: ColumnRule, array: pa.Array, sink: Collector) -> None:
         checker(rule, array, valid, sink)
 
 
+def clean_numbers(rules: Sequence[ColumnRule], arrays: Sequence[pa.Array]) -> list[bool]:
+    """For each column, whether it is numeric and certainly breaks none of its rule's checks.
+
+    All the plain numeric columns (integer or float values, no nulls, no categories) are
+    checked at once as one matrix, where :func:`check_column` would spend most of its time on
+    per-column overhead; a column that is not plain, or may break a rule, is ``False`` (check
+    it with :func:`check_column`, which finds and describes its violations).
+
+    >>> from shiftwatch.schema.rules import ColumnKind
+    >>> rule = ColumnRule("x", ColumnKind.NUMERIC, "numeric", "double", maximum=2.0)
+    >>> clean_numbers([rule, rule], [pa.array([1.0, 2.0]), pa.array([1.0, 3.0])])
+    [True, False]
+    """
+    plain_columns = [
+        i
+        for i, (rule, array) in enumerate(zip(rules, arrays, strict=True))
+        if rule.family == "numeric"
+        and rule.categories is None
+        and array.null_count == 0
+        and (pa.types.is_floating(array.type) or pa.types.is_integer(array.type))
+    ]
+    clean = [False] * len(rules)
+    if not plain_columns or len(arrays[plain_columns[0]]) == 0:
+        return clean
+    values = np.column_stack(
+        [arrays[i].to_numpy().astype(np.float64, copy=False) for i in plain_columns]
+    )
+    chosen = [rules[i] for i in plain_columns]
+
+    def flags(attribute: str) -> npt.NDArray[np.bool_]:
+        return np.array([getattr(rule, attribute) for rule in chosen], dtype=np.bool_)
+
+    def bounds(attribute: str, default: float) -> npt.NDArray[np.float64]:
+        found = (getattr(rule, attribute) for rule in chosen)
+        return np.array([default if b is None else b for b in found], dtype=np.float64)
+
+    finite = np.isfinite(values)
+    broken = np.isnan(values).any(axis=0) & ~flags("allow_nan")
+    broken |= np.isinf(values).any(axis=0) & ~flags("allow_inf")
+    broken |= (finite & (values != np.floor(values))).any(axis=0) & flags("integer")
+    broken |= (finite & (values < bounds("minimum", -np.inf))).any(axis=0)
+    broken |= (finite & (values > bounds("maximum", np.inf))).any(axis=0)
+    for i, is_broken in zip(plain_columns, broken.tolist(), strict=True):
+        clean[i] = not is_broken
+    return clean
+
+
 def _check_type(
     rule: ColumnRule, array: pa.Array, valid: Mask, read: pa.Array, expected: str, sink: Collector
 ) -> Mask:
@@ -170,12 +217,22 @@ def _check_range(
     low, high = bounds
     if low is not None:
         below = finite & (values < low)
-        say = f"is below the minimum, {bound(low)}."
-        sink.rows(rule.name, "below_min", below, shown, lambda v: f"{_show(v)} {say}")
+        sink.rows(
+            rule.name,
+            "below_min",
+            below,
+            shown,
+            lambda v: f"{_show(v)} is below the minimum, {bound(low)}.",
+        )
     if high is not None:
         above = finite & (values > high)
-        say = f"is above the maximum, {bound(high)}."
-        sink.rows(rule.name, "above_max", above, shown, lambda v: f"{_show(v)} {say}")
+        sink.rows(
+            rule.name,
+            "above_max",
+            above,
+            shown,
+            lambda v: f"{_show(v)} is above the maximum, {bound(high)}.",
+        )
 
 
 def _unknown_categories(rule: ColumnRule, unknown: Mask, shown: pa.Array, sink: Collector) -> None:

@@ -120,6 +120,8 @@ def text_target(target: pa.DataType) -> tuple[pa.DataType, str | None]:
 
 def converted(array: pa.Array, target: pa.DataType, family: str, pattern: str | None) -> pa.Array:
     """Values of ``array`` as ``target``: those of ``family`` are cast, text is parsed."""
+    if array.type == target:
+        return array
     source = value_family(array.type)
     if source == family == "numeric":
         return array.cast(target, safe=False)  # large integers round, as in the profile

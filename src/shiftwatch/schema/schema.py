@@ -11,7 +11,7 @@ from typing import Any, Self
 from shiftwatch._validation import check_count, check_parameter
 from shiftwatch.errors import FormatError, NoDataError, SchemaError
 from shiftwatch.profile import Profile
-from shiftwatch.schema.checks import Collector, check_column
+from shiftwatch.schema.checks import Collector, check_column, clean_numbers
 from shiftwatch.schema.inference import column_rule, observed_shapes
 from shiftwatch.schema.reading import open_batch
 from shiftwatch.schema.rules import ColumnRule, ValidationResult, Violation
@@ -86,9 +86,15 @@ class Schema:
                 sink.column(name, "unexpected_column", None, message)
         for record_batch in batches:
             sink.start(record_batch.num_rows)
-            for name, array in zip(record_batch.schema.names, record_batch.columns, strict=True):
-                if name in self.columns:
-                    check_column(self.columns[name], array, sink)
+            known = [
+                (self.columns[name], array)
+                for name, array in zip(record_batch.schema.names, record_batch.columns, strict=True)
+                if name in self.columns
+            ]
+            clean = clean_numbers([rule for rule, _ in known], [array for _, array in known])
+            for (rule, array), is_clean in zip(known, clean, strict=True):
+                if not is_clean:
+                    check_column(rule, array, sink)
             sink.finish()
         if sink.n_rows == 0:
             raise NoDataError("The validated data has no rows.")

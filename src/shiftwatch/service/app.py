@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -171,7 +172,25 @@ def create_app(settings: Settings, *, service: Service | None = None) -> FastAPI
     for module in (ingest, models, operations, dashboard):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, limit=settings.server.max_body_bytes)
+    _document_raw_bodies(app, ingest.BODY_SCHEMAS)
     return app
+
+
+def _document_raw_bodies(app: FastAPI, bodies: tuple[type[BaseModel], ...]) -> None:
+    """Put the schemas of bodies that routes read themselves into the OpenAPI components."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            for body in bodies:
+                schema = body.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(schema.pop("$defs", {}))
+                schemas[body.__name__] = schema
+        return build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _error_model() -> Any:

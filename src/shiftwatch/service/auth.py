@@ -13,7 +13,7 @@ False
 """
 
 import hmac
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -43,10 +43,10 @@ def allowed(
     return not read or (token is not None and _matches(token, [*read, *write]))
 
 
-def require(scope: str) -> Callable[..., None]:
+def require(scope: str) -> Callable[..., Awaitable[None]]:
     """A FastAPI dependency refusing requests whose token does not open ``scope``."""
 
-    def check(
+    async def check(  # async: FastAPI would run a plain function on a worker thread
         request: Request,
         credentials: HTTPAuthorizationCredentials | None = Depends(bearer),  # noqa: B008
     ) -> None:

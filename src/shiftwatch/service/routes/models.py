@@ -5,7 +5,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from shiftwatch.service.api import (
     AlertOut,
@@ -82,7 +81,7 @@ async def check_now(model: ModelName, request: Request) -> ModelStatus:
         service.record_check(watched)
         return _status(service, model)
 
-    return await run_in_threadpool(check)
+    return await service.on_model_thread(model, check)
 
 
 @router.get("/{model}/report")
