@@ -9,9 +9,10 @@ the peers are called) and each size:
 * ``--repeat N`` runs each cell N times (each in a fresh child) and keeps the fastest run; a run
   that took over a minute is not repeated.
 * every run is a fresh child process with one thread (``OMP_NUM_THREADS=1`` and the like, set
-  before it starts). The child imports the tool, generates both pandas frames, warms the tool up
-  on their first 1,000 rows, resets the kernel's peak-RSS mark to the current RSS (Linux
-  ``/proc/self/clear_refs``) and takes that RSS as its baseline. It then times only the compare
+  before it starts; shiftwatch's ``compare`` is called with ``workers=1``). The child imports
+  the tool, generates both pandas frames, warms the tool up on their first 1,000 rows, resets
+  the kernel's peak-RSS mark to the current RSS (Linux ``/proc/self/clear_refs``) and takes
+  that RSS as its baseline. It then times only the compare
   call (``time.perf_counter``) and reports ``ru_maxrss`` minus the baseline as extra peak
   memory, and the size of the input (``memory_usage(deep=True)`` of both frames).
 * the time includes everything the tool needs from a pandas frame: shiftwatch's conversion to
@@ -89,7 +90,8 @@ def _comparison(tool: str, categorical: list[str]) -> Callable[[Any, Any], int]:
     if tool == "shiftwatch":
         import shiftwatch as sw
 
-        return lambda ref, cur: len(sw.compare(ref, cur, alpha=ALPHA).drifted_columns)
+        # one thread, as the peers: compare's default would test columns on one per core
+        return lambda ref, cur: len(sw.compare(ref, cur, alpha=ALPHA, workers=1).drifted_columns)
 
     def run(ref: Any, cur: Any) -> int:
         result = peers.run_peer(tool, ref, cur, alpha=ALPHA, categorical=categorical)

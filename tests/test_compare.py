@@ -1,3 +1,4 @@
+import importlib
 import json
 import math
 
@@ -248,6 +249,59 @@ def test_progress_callback_sees_every_column(pair) -> None:
     seen = []
     sw.compare(*pair, on_progress=lambda done, total, name: seen.append((done, total, name)))
     assert seen == [(1, 3, "age"), (2, 3, "plan"), (3, 3, "member")]
+
+
+def test_columns_tested_on_threads_give_the_same_report_in_the_same_order() -> None:
+    # numbers past the exact KS size, a column with few usable values (the exact path, which
+    # records scipy's warnings), categories, booleans and text: any mix, on four threads
+    rng = np.random.default_rng(12)
+    n = 60_000
+    sparse = rng.normal(size=n)
+    sparse[rng.random(n) < 0.9] = np.nan
+
+    def data(shift: float) -> dict[str, np.ndarray]:
+        return {
+            "a": rng.normal(shift, 1, n),
+            "b": rng.lognormal(0, 1, n),
+            "sparse": sparse + shift,
+            "plan": rng.choice(["x", "y", "z"], n, p=[0.5, 0.3, 0.2]),
+            "member": rng.random(n) < 0.3 + shift,
+            "note": rng.choice(["hello there", "general kenobi"], n),
+        }
+
+    reference, current = data(0.0), data(0.05)
+    current["a"] += 0.3
+    seen = []
+    threaded = sw.compare(
+        reference, current, workers=4, on_progress=lambda done, total, name: seen.append(name)
+    )
+    alone = sw.compare(reference, current, workers=1)
+    assert threaded.to_json() == alone.to_json()
+    assert seen == list(reference) == list(threaded.columns)
+    assert threaded.columns["a"].drifted and threaded.columns["sparse"].test == "ks"
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, "2"])
+def test_workers_must_be_a_positive_count(workers) -> None:
+    with pytest.raises(InvalidParameterError, match="workers"):
+        sw.compare({"x": [1.0, 2.0]}, {"x": [1.0, 2.0]}, workers=workers)
+
+
+def test_big_raw_data_is_tested_on_one_thread_per_core_and_small_data_on_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compare_module = importlib.import_module(
+        "shiftwatch.compare"
+    )  # the package's name is the function
+    monkeypatch.setattr(compare_module.os, "sched_getaffinity", lambda _: {0, 1, 2}, raising=False)
+    big = compare_module._Source({"x": np.zeros(60_000), "y": np.zeros(60_000)}, "reference")
+    small = compare_module._Source({"x": np.zeros(100), "y": np.zeros(100)}, "reference")
+    profile = compare_module._Source(sw.Profile.from_data({"x": np.zeros(60_000)}), "current")
+    assert compare_module._threads(None, big, big, columns=2) == 2
+    assert compare_module._threads(None, big, big, columns=5) == 3
+    assert compare_module._threads(None, small, small, columns=5) == 1
+    assert compare_module._threads(None, big, profile, columns=5) == 1
+    assert compare_module._threads(7, small, small, columns=5) == 5
 
 
 def test_constant_columns_have_a_defined_effect() -> None:

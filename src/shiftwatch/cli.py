@@ -117,6 +117,10 @@ def compare(
         str, typer.Option(help="holm, bonferroni, benjamini_hochberg or none.")
     ] = "holm",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the verdict.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Threads testing columns (default: one per core on big data)."),
+    ] = None,
 ) -> None:
     """Compare CURRENT with REFERENCE, column by column, and say what shifted."""
     try:
@@ -131,6 +135,7 @@ def compare(
                 thresholds=_assignments("--threshold", threshold, float),
                 correction=correction,
                 on_progress=on_progress,
+                workers=workers,
             )
         if json_path is not None:
             report.to_json(json_path)

@@ -8,6 +8,7 @@ stands in for ``kstwo`` (see :func:`ks_asymptotic_p_value`). With ties (discrete
 test is conservative: it raises fewer false alarms than ``alpha``, never more.
 """
 
+import threading
 import warnings
 
 import numpy as np
@@ -25,6 +26,8 @@ from shiftwatch.stats.wasserstein_distance import (
 )
 
 EXACT_MAX_N = 10_000
+_RECORDING_WARNINGS = threading.Lock()
+_FALLBACK = "Exact calculation unsuccessful"  # scipy's warning when it switches to asymp
 SCIPY_MAX_EFFECTIVE_N = 3_000
 
 
@@ -106,11 +109,15 @@ def ks_sorted(
     """
     n_ref, n_cur = reference_sorted.size, current_sorted.size
     if max(n_ref, n_cur) <= EXACT_MAX_N:
-        with warnings.catch_warnings(record=True) as fallbacks:
+        # scipy says it fell back to the asymptotic p-value only by a warning; the warnings
+        # filters are global, so one thread at a time records them (compare tests columns
+        # on several threads), and only scipy's own message counts
+        with _RECORDING_WARNINGS, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             exact = scipy_stats.ks_2samp(reference_sorted, current_sorted, method="exact")
         statistic, p_value = float(exact.statistic), float(exact.pvalue)
-        method = "asymptotic" if fallbacks else "exact"
+        fell_back = any(_FALLBACK in str(warning.message) for warning in caught)
+        method = "asymptotic" if fell_back else "exact"
     else:
         statistic = ks_statistic_sorted(reference_sorted, current_sorted)
         p_value, method = ks_asymptotic_p_value(statistic, n_ref, n_cur), "asymptotic"
