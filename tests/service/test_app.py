@@ -322,9 +322,21 @@ def test_a_calibration_file_gives_the_label_free_accuracy_estimate(
             assert post(client, "/v1/models/churn/events", {"events": batch}).status_code == 200
         status = get(client, "/v1/models/churn").json()
         metrics = get(client, "/metrics").text
-    expected = (
-        AccuracyEstimator().fit(reference_probabilities, labels).estimate(np.concatenate(sent))
-    )
+        history = get(client, "/v1/models/churn/history").json()
+    estimator = AccuracyEstimator().fit(reference_probabilities, labels)
+    expected = estimator.estimate(np.concatenate(sent))
+    # a check every 500 rows: each records the window's mean confidence and the estimate of
+    # the rows up to it (the window holds them all)
+    assert [check["window_rows"] for check in history] == [500, 1_000]
+    for check, rows in zip(history, (500, 1_000), strict=True):
+        probs = np.concatenate(sent)[:rows]
+        at_check = estimator.estimate(probs)
+        assert check["outputs"] == {
+            "mean_confidence": pytest.approx(probs.max(axis=1).mean(), rel=1e-12),
+            "estimated_accuracy": pytest.approx(at_check.value, rel=1e-12),
+            "accuracy_low": pytest.approx(at_check.low, rel=1e-12),
+            "accuracy_high": pytest.approx(at_check.high, rel=1e-12),
+        }
     assert status["estimated_accuracy"]["value"] == pytest.approx(expected.value, rel=1e-12)
     assert status["estimated_accuracy"]["n"] == 1_000
     assert (

@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from tests.browser import (
@@ -77,12 +79,20 @@ def server(
 ) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("dashboard")
     inputs, outputs = reference_files
+    calibration = folder / "calibration.parquet"
+    rng = np.random.default_rng(44)
+    held_out = probabilities(rng, 2_000)
+    right = rng.random(2_000) < 0.8
+    labels = np.where(right, held_out.argmax(axis=1), rng.integers(0, 3, 2_000))
+    columns = {f"p{k}": held_out[:, k] for k in range(3)}
+    pq.write_table(pa.table({**columns, "label": labels}), calibration)
     config = folder / "shiftwatch.toml"
     config.write_text(
         f'[server]\ndb_url = "sqlite:///{folder / "sw.db"}"\n'
         f'read_tokens = ["{READ_TOKEN}"]\nwrite_tokens = ["{WRITE_TOKEN}"]\n\n'
         f'[[models]]\nname = "churn"\nreference = "{inputs}"\n'
-        f'reference_outputs = "{outputs}"\nwindow = 1000\ncheck_every = 500\nert = 1000000\n'
+        f'reference_outputs = "{outputs}"\ncalibration = "{calibration}"\n'
+        "window = 1000\ncheck_every = 500\nert = 1000000\n"
     )
     with running_server(config) as running:
         post_events(running, range(20), shifted_from=5, bad=2)
@@ -220,6 +230,27 @@ def test_the_state_and_the_charts_match_the_api(with_token: Loaded, server: Serv
         name: {key: column[key] for key in ("adjusted_p_value", "effect", "drift_score")}
         for name, column in status["last_check"].items()
     }
+
+
+def test_the_outputs_chart_holds_each_checks_confidence_and_accuracy(
+    with_token: Loaded, server: Server
+) -> None:
+    page = with_token.page
+    history = read_api(server, "/churn/history?limit=500")
+    keys = ("mean_confidence", "estimated_accuracy", "accuracy_low", "accuracy_high")
+    expected = {key: [[check["at"], check["outputs"][key]] for check in history] for key in keys}
+    assert read_series(page, "outputs") == expected
+    confidence = [value for _, value in expected["mean_confidence"]]
+    assert confidence[0] > 0.75 and confidence[-1] < 0.65  # it fell with the shift (0.8 -> 0.6)
+    for estimate, low, high in zip(*(expected[key] for key in keys[1:]), strict=True):
+        assert low[1] < estimate[1] < high[1]
+    assert page.locator("#outputs-part").is_visible()
+    shown = page.locator("#outputs-legend [data-key]:not([hidden])").evaluate_all(
+        "keys => keys.map(k => k.dataset.key)"
+    )
+    assert shown == ["mean_confidence", "estimated_accuracy", "accuracy_low"]
+    facts = page.locator("#facts").inner_text()
+    assert "estimated accuracy" in facts and "newest 1,000 rows" in facts
 
 
 def test_the_distribution_is_the_reports(with_token: Loaded, server: Server) -> None:

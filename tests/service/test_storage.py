@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from shiftwatch.service.storage import Store, StoredCheck, StoredRow, metadata
+from shiftwatch.service.storage import Store, StoredCheck, StoredRow, metadata, upgrade
 
 
 def row(event_id: str, index: int = 0, **parts: object) -> StoredRow:
@@ -24,7 +24,7 @@ def test_the_migrations_build_exactly_the_tables_the_code_uses(db_url: str) -> N
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     assert differences == []
-    assert version == "0002"
+    assert version == "0003"
     Store(db_url).close()  # opening again upgrades nothing and fails on nothing
     store.close()
 
@@ -87,8 +87,32 @@ def test_checks_are_kept_oldest_first(db_url: str) -> None:
     store = Store(db_url)
     for i in range(3):
         columns = {"age": {"p_value": 0.5 / (i + 1), "drift_score": 0.1 * i, "drifted": i == 2}}
-        store.add_check("m", StoredCheck(float(i), 1000, i == 2, "ok", columns))
+        outputs = {"mean_confidence": 0.8 - 0.1 * i} if i else None
+        store.add_check("m", StoredCheck(float(i), 1000, i == 2, "ok", columns, outputs))
     history = store.checks("m", 2)
     assert [c.at for c in history] == [1.0, 2.0]
     assert history[1].columns["age"] == {"p_value": 0.5 / 3, "drift_score": 0.2, "drifted": True}
+    assert [c.outputs for c in store.checks("m", 3)] == [
+        None,
+        {"mean_confidence": 0.8 - 0.1},
+        {"mean_confidence": 0.8 - 0.2},
+    ]
+    store.close()
+
+
+def test_checks_recorded_before_the_outputs_column_read_back_without_outputs(
+    db_url: str,
+) -> None:
+    engine = sa.create_engine(db_url)
+    upgrade(engine, "0002")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO checks (model, at, window_rows, drifted, state, columns) "
+                "VALUES ('m', 5.0, 100, false, 'ok', '{}')"
+            )
+        )
+    engine.dispose()
+    store = Store(db_url)  # upgrades to the newest revision
+    assert store.checks("m", 10) == [StoredCheck(5.0, 100, False, "ok", {}, None)]
     store.close()

@@ -183,6 +183,7 @@ class Monitor:
         self.n = 0
         self.events: list[AlertEvent] = []
         self.last_report: DriftReport | None = None
+        self.last_window: Profile | None = None  # the window's profile at the last check
         self.last_drifted = False
         self.last_check_seconds: float | None = None
 
@@ -284,7 +285,8 @@ class Monitor:
 
     def check(self) -> DriftReport:
         """Compare the window with the reference now, at the per-check ``alpha``."""
-        report = compare(self.reference, self._window.profile(), alpha=self.alpha)
+        self.last_window = self._window.profile()
+        report = compare(self.reference, self.last_window, alpha=self.alpha)
         budget = "half of the budget, the other half to the column CUSUMs, " if self._scores else ""
         note = (
             f"Window of the last {self._window.n:,} rows checked at alpha = {self.alpha:.3g} "

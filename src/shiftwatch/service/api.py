@@ -165,3 +165,9 @@ class CheckOut(BaseModel):
     columns: dict[str, dict[str, Any]] = Field(
         description="Per column: p_value (after correction), drift_score, drifted."
     )
+    outputs: dict[str, float] | None = Field(
+        None,
+        description="The model's outputs at the check: mean_confidence of the window; "
+        "estimated_accuracy, accuracy_low, accuracy_high (label-free, from the calibration "
+        "file); null when neither is known.",
+    )

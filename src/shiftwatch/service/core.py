@@ -200,13 +200,18 @@ class Service:
             }
             for feature, column in report.columns.items()
         }
+        outputs = watched.outputs_at_check()
         check = StoredCheck(
-            time.time(), report.n_current, monitor.last_drifted, monitor.state.value, columns
+            time.time(),
+            report.n_current,
+            monitor.last_drifted,
+            monitor.state.value,
+            columns,
+            outputs,
         )
         self.store.add_check(name, check)
-        estimate = watched.accuracy_estimate()
-        if estimate is not None:
-            self.metrics.accuracy.labels(model=name).set(estimate.value)
+        if outputs is not None and "estimated_accuracy" in outputs:
+            self.metrics.accuracy.labels(model=name).set(outputs["estimated_accuracy"])
         if monitor.last_check_seconds is not None:
             self.metrics.check_seconds.labels(model=name).observe(monitor.last_check_seconds)
         self.metrics.window_rows.labels(model=name, source="window").set(report.n_current)

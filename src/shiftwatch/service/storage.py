@@ -93,6 +93,7 @@ checks = sa.Table(
     sa.Column("drifted", sa.Boolean, nullable=False),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("columns", sa.Text, nullable=False),
+    sa.Column("outputs", sa.Text, nullable=True),
     sa.Index("ix_checks_model_id", "model", "id"),
 )
 
@@ -123,7 +124,9 @@ CHECKS_KEPT = 10_000  # window checks kept (the newest ids, all models), for the
 class StoredCheck:
     """One window check: when, rows, verdict, state, and per column its numbers.
 
-    ``columns`` maps each column to ``{"p_value", "drift_score", "drifted"}``.
+    ``columns`` maps each column to ``{"p_value", "drift_score", "drifted"}``; ``outputs``
+    holds what the model's outputs looked like (``mean_confidence`` of the window, and the
+    label-free ``estimated_accuracy`` with ``accuracy_low`` and ``accuracy_high``), when known.
     """
 
     at: float
@@ -131,6 +134,7 @@ class StoredCheck:
     drifted: bool
     state: str
     columns: dict[str, dict[str, Any]]
+    outputs: dict[str, float] | None = None
 
 
 class StoredRow(NamedTuple):
@@ -510,6 +514,7 @@ class Store:
                     drifted=check.drifted,
                     state=check.state,
                     columns=_dumps(check.columns),
+                    outputs=_dumps(check.outputs),
                 )
                 .returning(checks.c.id)
             ).scalar_one()
@@ -536,6 +541,7 @@ class Store:
                     bool(row.drifted),
                     row.state,
                     _loads(row.columns),
+                    _loads(row.outputs),
                 )
                 for row in connection.execute(statement)
             ]
@@ -549,8 +555,8 @@ class Store:
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def upgrade(engine: sa.Engine) -> None:
-    """Create or upgrade the schema to the newest migration (Alembic)."""
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Create or upgrade the schema to ``revision`` (Alembic; by default the newest)."""
     from alembic import command
     from alembic.config import Config
 
@@ -558,4 +564,4 @@ def upgrade(engine: sa.Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from shiftwatch.errors import SchemaError
 from shiftwatch.io import to_table
 from shiftwatch.monitor import AlertEvent, AlertState, Monitor
-from shiftwatch.outputs import PREDICTION, AccuracyEstimate, AccuracyEstimator
+from shiftwatch.outputs import CONFIDENCE, PREDICTION, AccuracyEstimate, AccuracyEstimator
 from shiftwatch.profile import Profile
 from shiftwatch.schema import Schema
 from shiftwatch.service.rows import rows_to_table
@@ -146,6 +146,25 @@ class WatchedModel:
         if self.accuracy is None or not self._recent:
             return None
         return self.accuracy.estimate(np.concatenate(list(self._recent)))
+
+    def outputs_at_check(self) -> dict[str, float] | None:
+        """What the model's outputs looked like at the last window check, for the history.
+
+        ``mean_confidence``: the window's mean confidence (when the outputs are watched);
+        ``estimated_accuracy``, ``accuracy_low``, ``accuracy_high``: the label-free estimate
+        of the newest rows (with a calibration file). None when neither is known.
+        """
+        found: dict[str, float] = {}
+        window = self.monitor.last_window
+        moments = None if window is None or CONFIDENCE not in window else window[CONFIDENCE].moments
+        if moments is not None and moments.n > 0:
+            found["mean_confidence"] = moments.mean
+        estimate = self.accuracy_estimate()
+        if estimate is not None:
+            found["estimated_accuracy"] = estimate.value
+            found["accuracy_low"] = estimate.low
+            found["accuracy_high"] = estimate.high
+        return found or None
 
     def _remember_probabilities(self, probabilities: npt.NDArray[np.float64]) -> None:
         self._recent.append(probabilities)

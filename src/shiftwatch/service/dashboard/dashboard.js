@@ -20,6 +20,13 @@
     confidence: "the model's confidence (its top-class probability)",
     prediction: "the model's predicted class",
   };
+  // the outputs recorded at each check (the history's "outputs"): key, label, colour, dashed
+  const OUTPUT_LINES = [
+    ["mean_confidence", "mean confidence of the window", "#4c78a8", false],
+    ["estimated_accuracy", "estimated accuracy (label-free)", "#54a24b", false],
+    ["accuracy_low", "estimated accuracy, low end of the 95% interval", "#54a24b", true],
+    ["accuracy_high", "estimated accuracy, high end of the 95% interval", "#54a24b", true],
+  ];
   const params = new URLSearchParams(window.location.search);
   const REFRESH_SECONDS = refreshSeconds(params.get("refresh"));
 
@@ -385,6 +392,11 @@
       ["drifted columns", `${status.drifted_columns.length} of ${
         Object.keys(status.last_check).length}`],
     ];
+    const accuracy = status.estimated_accuracy;
+    if (accuracy) {
+      facts.push(["estimated accuracy", `${fmt(accuracy.value, 3)} (95%: ${
+        fmt(accuracy.low, 3)}–${fmt(accuracy.high, 3)}, newest ${count(accuracy.n)} rows)`]);
+    }
     byId("facts").replaceChildren(
       ...facts.map(([key, value]) => h("div", {}, h("dt", {}, key), h("dd", {}, value))),
     );
@@ -476,6 +488,31 @@
         empty: "No window check yet.",
       }),
     );
+    const outputs = OUTPUT_LINES.map(([key, label, color, dashed]) => ({
+      column: key,
+      label,
+      color,
+      dashed,
+      selected: false,
+      values: history.map((check) =>
+        check.outputs && check.outputs[key] !== undefined ? check.outputs[key] : null),
+    })).filter((line) => line.values.some((value) => value !== null));
+    byId("outputs-part").hidden = outputs.length === 0;
+    for (const key of byId("outputs-legend").querySelectorAll("[data-key]")) {
+      key.hidden = !outputs.some((line) => line.column === key.dataset.key);
+    }
+    byId("outputs").replaceChildren(
+      lineChart({
+        name: "outputs",
+        label: "mean confidence and estimated accuracy at each check",
+        times,
+        series: outputs,
+        log: false,
+        max: 1,
+        fixed: true,
+        empty: "No model outputs recorded.",
+      }),
+    );
   }
 
   // ---- line charts --------------------------------------------------------------------
@@ -516,7 +553,7 @@
         floor: (v) => v <= 0 || Math.log10(v) < bottom,
       };
     }
-    const high = largest(values, 1.25) * 1.08;
+    const high = options.max !== undefined ? options.max : largest(values, 1.25) * 1.08;
     const step = niceStep(high, 5);
     const top = step * Math.ceil(high / step);
     const ticks = [];
@@ -591,11 +628,12 @@
     const dense = options.times.length > 80; // then only the followed feature gets dots
     for (const line of ordered) {
       const group = s("g", {
-        class: `series${line.selected ? " selected" : ""}`,
+        class: `series${line.selected ? " selected" : ""}${options.fixed ? " fixed" : ""}`,
         "data-column": line.column,
         "data-points": JSON.stringify(line.values.map((value, i) => [options.times[i], value])),
       });
-      group.append(s("title", {}, line.column));
+      const name = line.label || line.column;
+      group.append(s("title", {}, name));
       let path = "";
       let pen = "M";
       line.values.forEach((value, index) => {
@@ -606,7 +644,7 @@
         path += `${pen}${x(options.times[index]).toFixed(1)} ${y(value).toFixed(1)}`;
         pen = "L";
       });
-      group.append(s("path", { d: path, stroke: line.color }));
+      group.append(s("path", { d: path, stroke: line.color, class: line.dashed ? "dashed" : null }));
       line.values.forEach((value, index) => {
         if (value === null || (dense && !line.selected)) return;
         const at = options.times[index];
@@ -619,10 +657,10 @@
           "data-at": numberAttr(at),
           "data-value": numberAttr(value),
         });
-        point.append(s("title", {}, `${line.column} at ${when(at)}: ${fmt(value, 4)}`));
+        point.append(s("title", {}, `${name} at ${when(at)}: ${fmt(value, 4)}`));
         group.append(point);
       });
-      group.addEventListener("click", () => selectFeature(line.column));
+      if (!options.fixed) group.addEventListener("click", () => selectFeature(line.column));
       chart.append(group);
     }
     const selected = options.series.find((line) => line.selected);

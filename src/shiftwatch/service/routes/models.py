@@ -127,7 +127,7 @@ def model_history(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
 ) -> list[CheckOut]:
-    """The newest window checks, oldest first: per column p-value, drift score, flag."""
+    """The newest window checks, oldest first: column numbers, outputs (confidence, accuracy)."""
     service = _service(request)
     service.model(model)
     return [
