@@ -151,21 +151,29 @@ def clean_numbers(rules: Sequence[ColumnRule], arrays: Sequence[pa.Array]) -> li
     values = np.column_stack(
         [arrays[i].to_numpy().astype(np.float64, copy=False) for i in plain_columns]
     )
-    chosen = [rules[i] for i in plain_columns]
-
-    def flags(attribute: str) -> npt.NDArray[np.bool_]:
-        return np.array([getattr(rule, attribute) for rule in chosen], dtype=np.bool_)
-
-    def bounds(attribute: str, default: float) -> npt.NDArray[np.float64]:
-        found = (getattr(rule, attribute) for rule in chosen)
-        return np.array([default if b is None else b for b in found], dtype=np.float64)
-
+    # per column: allow_nan, allow_inf, integer, minimum, maximum (no bound: infinite)
+    limits = np.array(
+        [
+            (
+                rule.allow_nan,
+                rule.allow_inf,
+                rule.integer,
+                -np.inf if rule.minimum is None else rule.minimum,
+                np.inf if rule.maximum is None else rule.maximum,
+            )
+            for rule in (rules[i] for i in plain_columns)
+        ],
+        dtype=np.float64,
+    )
     finite = np.isfinite(values)
-    broken = np.isnan(values).any(axis=0) & ~flags("allow_nan")
-    broken |= np.isinf(values).any(axis=0) & ~flags("allow_inf")
-    broken |= (finite & (values != np.floor(values))).any(axis=0) & flags("integer")
-    broken |= (finite & (values < bounds("minimum", -np.inf))).any(axis=0)
-    broken |= (finite & (values > bounds("maximum", np.inf))).any(axis=0)
+    broken = (finite & ((values < limits[:, 3]) | (values > limits[:, 4]))).any(axis=0)
+    if not finite.all():
+        nan = np.isnan(values)
+        broken |= nan.any(axis=0) & (limits[:, 0] == 0)
+        broken |= (~finite & ~nan).any(axis=0) & (limits[:, 1] == 0)
+    integer = limits[:, 2] == 1
+    if integer.any():
+        broken |= (finite & (values != np.floor(values))).any(axis=0) & integer
     for i, is_broken in zip(plain_columns, broken.tolist(), strict=True):
         clean[i] = not is_broken
     return clean

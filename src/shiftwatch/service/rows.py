@@ -11,6 +11,7 @@ neither breaks the batch nor disappears silently; a column absent from a row is 
 ([40.0, None], ['a', None], {('age', 'type'): 1})
 """
 
+import operator
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -29,9 +30,17 @@ def _target_type(column: ColumnProfile) -> pa.DataType | None:
     return _FAMILY_TYPES.get(column.family)
 
 
+def _fraction(value: Any) -> bool:
+    """A float with a fractional part: Arrow would truncate it to fit an integer column."""
+    return isinstance(value, float) and value == value and not value.is_integer()
+
+
 def _array(
     values: list[Any], target: pa.DataType | None, name: str, counts: Counter[tuple[str, str]]
 ) -> pa.Array:
+    if target is not None and pa.types.is_integer(target) and any(map(_fraction, values)):
+        counts[(name, "type")] += sum(map(_fraction, values))
+        values = [None if _fraction(value) else value for value in values]
     try:
         return pa.array(values, type=target, from_pandas=True)
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
@@ -56,8 +65,19 @@ def rows_to_table(
 ) -> tuple[pa.Table, Counter[tuple[str, str]]]:
     """The reference's columns, in its order, from ``rows``; and the ``type`` violations."""
     counts: Counter[tuple[str, str]] = Counter()
+    names = reference.column_names
     arrays = {}
-    for name in reference.column_names:
-        values = [row.get(name) for row in rows]
+    for name, values in zip(names, _columns(rows, names), strict=True):
         arrays[name] = _array(values, _target_type(reference[name]), name, counts)
     return pa.table(arrays), counts
+
+
+def _columns(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[list[Any]]:
+    """Each column's values in row order; None where a row lacks the column."""
+    if len(names) > 1 and rows:
+        try:  # every row has every column (the usual batch): one pass in C
+            table = map(operator.itemgetter(*names), rows)  # a tuple per row
+            return [list(values) for values in zip(*table, strict=True)]
+        except KeyError:
+            pass
+    return [[row.get(name) for row in rows] for name in names]

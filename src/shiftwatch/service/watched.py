@@ -92,6 +92,7 @@ class WatchedModel:
         )
         self.lock = threading.Lock()
         self._unexpected: set[str] = set()
+        self._known_names = frozenset(self.inputs_reference.column_names)
         self.accuracy = None if settings.calibration is None else _calibrated(settings.calibration)
         self._recent: deque[npt.NDArray[np.float64]] = deque()
         self._recent_rows = 0
@@ -188,7 +189,9 @@ class WatchedModel:
     def _count_unexpected(
         self, inputs: list[dict[str, Any]], counts: Counter[tuple[str, str]]
     ) -> None:
-        known = set(self.inputs_reference.column_names)
+        known = self._known_names
+        if not set().union(*inputs) - known:  # the usual batch: one pass, nothing to count
+            return
         for row in inputs:
             for key in row.keys() - known:
                 if key not in self._unexpected and len(self._unexpected) < MAX_UNEXPECTED_NAMES:
