@@ -1,6 +1,7 @@
 import importlib
 import json
 import math
+import time
 
 import numpy as np
 import pandas as pd
@@ -279,6 +280,27 @@ def test_columns_tested_on_threads_give_the_same_report_in_the_same_order() -> N
     assert threaded.to_json() == alone.to_json()
     assert seen == list(reference) == list(threaded.columns)
     assert threaded.columns["a"].drifted and threaded.columns["sparse"].test == "ks"
+
+
+def test_an_error_in_one_column_stops_the_threads_from_testing_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compare_module = importlib.import_module("shiftwatch.compare")
+    tested = []
+    real = compare_module._column_work
+
+    def slow(name, *args, **kwargs):
+        tested.append(name)
+        if name == "c0":
+            raise SchemaError("column c0 is broken")
+        time.sleep(0.02)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(compare_module, "_column_work", slow)
+    data = {f"c{i}": np.zeros(10) for i in range(60)}
+    with pytest.raises(SchemaError, match="c0 is broken"):
+        sw.compare(data, data, workers=2)
+    assert len(tested) < 10
 
 
 @pytest.mark.parametrize("workers", [0, -1, 1.5, "2"])
