@@ -282,7 +282,7 @@ def test_columns_tested_on_threads_give_the_same_report_in_the_same_order() -> N
     assert threaded.columns["a"].drifted and threaded.columns["sparse"].test == "ks"
 
 
-def test_an_error_in_one_column_stops_the_threads_from_testing_the_rest(
+def test_an_error_or_an_interrupt_stops_the_threads_from_testing_the_rest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     compare_module = importlib.import_module("shiftwatch.compare")
@@ -300,6 +300,15 @@ def test_an_error_in_one_column_stops_the_threads_from_testing_the_rest(
     data = {f"c{i}": np.zeros(10) for i in range(60)}
     with pytest.raises(SchemaError, match="c0 is broken"):
         sw.compare(data, data, workers=2)
+    assert len(tested) < 10
+    tested.clear()
+
+    def stop(done: int, total: int, name: str) -> None:
+        raise KeyboardInterrupt
+
+    data.pop("c0")
+    with pytest.raises(KeyboardInterrupt):
+        sw.compare(data, data, workers=2, on_progress=stop)
     assert len(tested) < 10
 
 

@@ -451,10 +451,15 @@ def compare(
     works = []
     with ThreadPoolExecutor(threads) if threads > 1 else contextlib.nullcontext() as pool:
         results = pool.map(work, names) if pool is not None else map(work, names)
-        for done, (name, result) in enumerate(zip(names, results, strict=True), start=1):
-            works.append(result)
-            if on_progress is not None:
-                on_progress(done, len(names), name)
+        try:
+            for done, (name, result) in enumerate(zip(names, results, strict=True), start=1):
+                works.append(result)
+                if on_progress is not None:
+                    on_progress(done, len(names), name)
+        except BaseException:  # e.g. raised by on_progress, or ^C: leave the other columns
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
     multivariate_result, multivariate_note = None, ""
     if method is not None and raw is not None:
         multivariate_result, multivariate_note = _multivariate_result(

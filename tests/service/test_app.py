@@ -132,6 +132,26 @@ def test_not_json_and_unknown_models_get_4xx_with_a_message(client: TestClient) 
     assert "churn" in missing.json()["error"]["message"]
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", None, "application/x-www-form-urlencoded"])
+def test_events_not_sent_as_json_get_a_415_naming_the_header(
+    client: TestClient, content_type: str | None
+) -> None:
+    headers = {"Authorization": f"Bearer {WRITE}"}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    body = b'{"events": [{"inputs": {"age": 40}}]}'
+    answer = client.post("/v1/models/churn/events", content=body, headers=headers)
+    assert answer.status_code == 415
+    assert "Content-Type: application/json" in answer.json()["error"]["message"]
+    json_with_charset = {**headers, "Content-Type": "application/json; charset=utf-8"}
+    assert (
+        client.post("/v1/models/churn/events", content=body, headers=json_with_charset).json()[
+            "accepted"
+        ]
+        == 1
+    )
+
+
 def test_the_events_body_read_from_the_bytes_is_in_the_openapi_document(
     client: TestClient,
 ) -> None:
@@ -343,6 +363,46 @@ def test_a_calibration_file_gives_the_label_free_accuracy_estimate(
         status["estimated_accuracy"]["low"] < expected.value < status["estimated_accuracy"]["high"]
     )
     assert f'shiftwatch_estimated_accuracy_ratio{{model="churn"}} {expected.value!r}' in metrics
+
+
+def test_rows_that_are_not_probabilities_are_left_out_of_the_accuracy_estimate(
+    db_url: str, reference_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from shiftwatch.outputs import AccuracyEstimator
+
+    rng = np.random.default_rng(9)
+    held_out = probabilities(rng, 1_000)
+    labels = np.where(rng.random(1_000) < 0.8, held_out.argmax(axis=1), rng.integers(0, 3, 1_000))
+    calibration = tmp_path / "calibration.parquet"
+    columns = {f"p{k}": held_out[:, k] for k in range(3)}
+    pq.write_table(pa.table({**columns, "label": labels}), calibration)
+    inputs, outputs = reference_files
+    settings = settings_for(
+        db_url,
+        inputs,
+        reference_outputs=str(outputs),
+        calibration=str(calibration),
+        check_every=100,
+    )
+    batch = events(rng, 100)
+    probs = probabilities(rng, 100)
+    for event, row in zip(batch, probs, strict=True):
+        event["outputs"] = row.tolist()
+    batch[0]["outputs"] = [1.5, -0.5, 0.0]
+    with TestClient(create_app(settings)) as client:
+        answer = post(client, "/v1/models/churn/events", {"events": batch})
+        status = get(client, "/v1/models/churn")
+        history = get(client, "/v1/models/churn/history").json()
+    assert answer.status_code == 200, answer.text
+    assert status.status_code == 200
+    expected = AccuracyEstimator().fit(held_out, labels).estimate(probs[1:])
+    assert status.json()["estimated_accuracy"]["n"] == 99
+    assert [check["outputs"]["estimated_accuracy"] for check in history] == [
+        pytest.approx(expected.value, rel=1e-12)
+    ]
 
 
 def test_a_calibration_file_without_labels_is_refused_naming_the_column(

@@ -35,3 +35,27 @@ def test_a_models_writes_run_one_at_a_time_in_the_order_they_came(
     assert all(later[1] >= earlier[2] for earlier, later in itertools.pairwise(spans))
     (thread,) = {name for *_, name in spans}
     assert thread.startswith("shiftwatch-churn")
+
+
+def test_stopping_the_service_finishes_the_writes_already_queued(
+    tmp_path: Path, reference_files: tuple[Path, Path]
+) -> None:
+    service = Service(settings_for(f"sqlite:///{tmp_path / 'sw.db'}", reference_files[0]))
+    finished: list[int] = []
+
+    def write(number: int) -> None:
+        time.sleep(0.005)
+        finished.append(number)
+
+    async def queue_then_stop() -> int:
+        calls = [
+            asyncio.ensure_future(service.on_model_thread("churn", write, i)) for i in range(10)
+        ]
+        await asyncio.sleep(0)  # each call is queued on the model's thread
+        await asyncio.to_thread(service.stop)
+        done_when_stopped = len(finished)
+        await asyncio.gather(*calls)
+        return done_when_stopped
+
+    assert asyncio.run(queue_then_stop()) == 10
+    assert finished == list(range(10))

@@ -1,9 +1,11 @@
 """The store on SQLite and PostgreSQL: migrations, duplicates, halves, labels, counts, alerts."""
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from shiftwatch.errors import InvalidParameterError
 from shiftwatch.service.storage import Store, StoredCheck, StoredRow, metadata, upgrade
 
 
@@ -116,3 +118,24 @@ def test_checks_recorded_before_the_outputs_column_read_back_without_outputs(
     store = Store(db_url)  # upgrades to the newest revision
     assert store.checks("m", 10) == [StoredCheck(5.0, 100, False, "ok", {}, None)]
     store.close()
+
+
+def test_big_batches_with_repeats_across_statements_and_mixed_number_types(db_url: str) -> None:
+    # 2,500 rows: SQLite sends them as three statements; "r5" comes again in the last one.
+    # Times given as int or float, as Python callers may, fit PostgreSQL's float arrays.
+    store = Store(db_url)
+    rows = [row(f"r{i}", time=i if i % 2 else i + 0.5, inputs={"x": i}) for i in range(2_499)]
+    rows.append(row("r5", time=1, inputs={"x": -1}))
+    new = store.add_rows("m", rows, received_at=7)
+    assert len(new) == 2_499 and ("r5", 0) in new
+    assert store.count_rows("m") == 2_499
+    stored = list(store.latest_rows("m", 3_000))
+    assert [r.event_time for r in stored[:3]] == [0.5, 1.0, 2.5]
+    assert next(r for r in stored if r.event_id == "r5").inputs == {"x": 5}
+    assert store.add_rows("m", []) == set()
+    store.close()
+
+
+def test_a_postgresql_url_for_another_driver_is_refused_with_the_one_to_use() -> None:
+    with pytest.raises(InvalidParameterError, match=r"postgresql\+psycopg://"):
+        Store("postgresql+psycopg2://user@127.0.0.1/db")

@@ -3,7 +3,8 @@
 Every error answer is ``{"error": {"field": ..., "message": ...}}`` with a 4xx status naming
 what was wrong (422 for a body that does not fit the API, 400 for a model server's payload
 that cannot be read, 401/403 for tokens, 404 for an unknown model, 413 for a body over
-``max_body_bytes``); an unexpected failure answers 500 with no traceback and is logged.
+``max_body_bytes``, 415 for events not sent as JSON); an unexpected failure answers 500
+with no traceback and is logged.
 
 >>> from shiftwatch.service.settings import ServerSettings, Settings
 >>> app = create_app(Settings(server=ServerSettings(db_url="sqlite://")))
@@ -122,6 +123,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if error.status_code in (401, 403):
             _count_rejection(request, "auth")
+        elif error.status_code == 415:
+            _count_rejection(request, "malformed")
         response = error_response(error.status_code, str(error.detail))
         for key, value in (error.headers or {}).items():
             response.headers[key] = value
@@ -163,6 +166,7 @@ def create_app(settings: Settings, *, service: Service | None = None) -> FastAPI
             403: {"model": _error_model()},
             404: {"model": _error_model()},
             413: {"model": _error_model()},
+            415: {"model": _error_model()},
             422: {"model": _error_model()},
         },
     )

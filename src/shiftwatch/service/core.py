@@ -112,7 +112,8 @@ class Service:
     async def on_model_thread(self, name: str, call: Callable[..., Result], *args: Any) -> Result:
         """Run ``call(*args)`` on model ``name``'s own thread, after the calls queued before it.
 
-        Every write to a model (events, labels, checks) goes through here. They cannot run
+        The HTTP routes send every call that writes to a model (events, labels, checks) here;
+        the alert sender writes its deliveries from its own thread. The calls could not run
         side by side anyway (the monitor's lock, SQLite's single writer), and a pool of threads
         queueing on those locks while contending for the GIL cost a quarter of the ingest rate.
         """

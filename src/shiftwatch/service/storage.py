@@ -97,7 +97,7 @@ checks = sa.Table(
     sa.Index("ix_checks_model_id", "model", "id"),
 )
 
-INSERT_CHUNK = 1_000  # rows per INSERT: 8,000 parameters, under SQLite's and PostgreSQL's limits
+INSERT_CHUNK = 1_000  # rows per SQLite INSERT: 8,000 parameters, under its limit of 32,766
 _INSERTED = (
     "model",
     "event_id",
@@ -223,9 +223,10 @@ def _on_connect_sqlite(connection: Any, _: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
-    # 64 MiB of page cache (the default is 2 MiB): past a million stored events the unique
-    # index no longer fits in 2 MiB, and every insert went to the OS for pages (24,000 events/s
-    # at 1M stored rows with it, 20,700 without; benchmarks/service_load.py)
+    # up to 64 MiB of page cache per connection (the default is 2 MiB), filled only by pages
+    # read: past a million stored events the unique index no longer fits in 2 MiB, and every
+    # insert went to the OS for pages (24,000 events/s at 1M stored rows with it, 20,700
+    # without; benchmarks/service_load.py)
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
@@ -254,6 +255,11 @@ class Store:
             raise InvalidParameterError(
                 f"The database {self.dialect!r} is not supported; use SQLite or PostgreSQL."
             )
+        if self.dialect == "postgresql" and self.engine.dialect.driver != "psycopg":
+            raise InvalidParameterError(
+                f"The database URL {url!r} asks for the {self.engine.dialect.driver} driver; "
+                "shiftwatch talks to PostgreSQL through psycopg 3: postgresql+psycopg://..."
+            )
         if self.dialect == "sqlite":
             sa.event.listen(self.engine, "connect", _on_connect_sqlite)
         # SQLite takes one writer at a time and makes the others poll (sleeping 1 ms, then
@@ -278,16 +284,17 @@ class Store:
         """Store whole rows in one transaction; return the ``(event_id, row_index)`` of new ones.
 
         An id stored before, or twice in ``rows``, is stored once. This is the ingest's hot
-        path, so it sends one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` per
-        :data:`INSERT_CHUNK` rows straight to the driver (values bound, never in the text):
-        SQLAlchemy's own bulk insert costs twice as much per row.
+        path, so it sends ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` straight to the
+        driver, values bound (never in the text): on SQLite as multi-row ``VALUES`` of
+        :data:`INSERT_CHUNK` rows, on PostgreSQL as one ``unnest`` of an array per column.
+        SQLAlchemy's own bulk insert cost twice as much per row.
         """
         columns = (
             [model] * len(rows),
             [row.event_id for row in rows],
             [row.row_index for row in rows],
-            [received_at] * len(rows),
-            [row.event_time for row in rows],
+            [float(received_at)] * len(rows),
+            [None if row.event_time is None else float(row.event_time) for row in rows],
             [_dumps(row.inputs) for row in rows],
             [_dumps(row.outputs) for row in rows],
             [_dumps(row.label) for row in rows],

@@ -121,7 +121,7 @@ class WatchedModel:
             if all(value is not None for value in present):
                 outputs = np.asarray(present)
         if self.accuracy is not None and outputs is not None and outputs.ndim == 2:
-            self._remember_probabilities(outputs.astype(np.float64))
+            self._remember_probabilities(outputs)
         with self.lock:
             before = self.monitor.last_report
             done.events += self.monitor.log(
@@ -167,7 +167,18 @@ class WatchedModel:
             found["accuracy_high"] = estimate.high
         return found or None
 
-    def _remember_probabilities(self, probabilities: npt.NDArray[np.float64]) -> None:
+    def _remember_probabilities(self, outputs: npt.NDArray[Any]) -> None:
+        """Keep the rows that are probabilities (numbers in [0, 1]) for the accuracy estimate.
+
+        Other rows (a score of 1.5, a missing value) are left out of it: the monitor sees
+        them, and the estimate of the others stands.
+        """
+        if outputs.dtype.kind not in "fiub":
+            return
+        probabilities = outputs.astype(np.float64)
+        probabilities = probabilities[((probabilities >= 0) & (probabilities <= 1)).all(axis=1)]
+        if not len(probabilities):
+            return
         self._recent.append(probabilities)
         self._recent_rows += len(probabilities)
         while self._recent_rows - len(self._recent[0]) >= self.accuracy_rows:

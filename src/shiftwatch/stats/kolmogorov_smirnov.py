@@ -109,9 +109,11 @@ def ks_sorted(
     """
     n_ref, n_cur = reference_sorted.size, current_sorted.size
     if max(n_ref, n_cur) <= EXACT_MAX_N:
-        # scipy says it fell back to the asymptotic p-value only by a warning; the warnings
-        # filters are global, so one thread at a time records them (compare tests columns
-        # on several threads), and only scipy's own message counts
+        # scipy says it fell back to the asymptotic p-value only by a warning. Recording them
+        # swaps the process-wide warning handler: one thread at a time does it (compare tests
+        # columns on several threads), and only scipy's own message counts. A warning another
+        # thread raises meanwhile is recorded here, not shown; the window is one exact KS
+        # computation on at most 10,000 values a side.
         with _RECORDING_WARNINGS, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             exact = scipy_stats.ks_2samp(reference_sorted, current_sorted, method="exact")

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
 from shiftwatch.service.api import (
     EventBatch,
@@ -57,6 +57,13 @@ async def post_events(model: ModelName, request: Request) -> IngestResult:
     """Store a batch of events (one transaction), then feed the model's window."""
     service = _service(request)
     service.model(model)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise HTTPException(
+            415,
+            "Send the events as JSON, with 'Content-Type: application/json' "
+            f"(got {media_type or 'no Content-Type'}).",
+        )
     body = await request.body()
     return await service.on_model_thread(model, _ingest_events, service, model, body)
 
