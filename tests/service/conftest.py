@@ -62,6 +62,21 @@ def probabilities(rng: np.random.Generator, n: int, confidence: float = 0.8) -> 
     return out
 
 
+def calibration_file(path: Path, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Write a calibration file of ``n`` labelled predictions (80% right) to ``path``.
+
+    Returns the probabilities and labels written, for the test's own estimate.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    held_out = probabilities(rng, n)
+    labels = np.where(rng.random(n) < 0.8, held_out.argmax(axis=1), rng.integers(0, 3, n))
+    columns = {f"p{k}": held_out[:, k] for k in range(3)}
+    pq.write_table(pa.table({**columns, "label": labels}), path)
+    return held_out, labels
+
+
 @pytest.fixture(scope="session")
 def reference_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A 20,000-row reference profile of three features, and of its model's outputs."""

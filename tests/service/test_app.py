@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from shiftwatch.service.app import create_app
 from shiftwatch.service.settings import load_settings
-from tests.service.conftest import probabilities, reference_data
+from tests.service.conftest import calibration_file, probabilities, reference_data
 from tests.service.receivers import webhook_receiver
 
 WRITE, READ, ADMIN = "write-token", "read-token", "admin-token"
@@ -307,21 +307,11 @@ def test_raw_events_are_trimmed_to_their_retention(
 def test_a_calibration_file_gives_the_label_free_accuracy_estimate(
     db_url: str, reference_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     from shiftwatch.outputs import AccuracyEstimator
 
     rng = np.random.default_rng(8)
-    reference_probabilities = probabilities(rng, 2_000)
-    labels = np.where(
-        rng.random(2_000) < 0.8,
-        reference_probabilities.argmax(axis=1),
-        rng.integers(0, 3, 2_000),
-    )
     calibration = tmp_path / "calibration.parquet"
-    columns = {f"p{k}": reference_probabilities[:, k] for k in range(3)}
-    pq.write_table(pa.table({**columns, "label": labels}), calibration)
+    reference_probabilities, labels = calibration_file(calibration, rng, 2_000)
     inputs, outputs = reference_files
     settings = settings_for(
         db_url,
@@ -368,17 +358,11 @@ def test_a_calibration_file_gives_the_label_free_accuracy_estimate(
 def test_rows_that_are_not_probabilities_are_left_out_of_the_accuracy_estimate(
     db_url: str, reference_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     from shiftwatch.outputs import AccuracyEstimator
 
     rng = np.random.default_rng(9)
-    held_out = probabilities(rng, 1_000)
-    labels = np.where(rng.random(1_000) < 0.8, held_out.argmax(axis=1), rng.integers(0, 3, 1_000))
     calibration = tmp_path / "calibration.parquet"
-    columns = {f"p{k}": held_out[:, k] for k in range(3)}
-    pq.write_table(pa.table({**columns, "label": labels}), calibration)
+    held_out, labels = calibration_file(calibration, rng, 1_000)
     inputs, outputs = reference_files
     settings = settings_for(
         db_url,

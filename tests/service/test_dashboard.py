@@ -15,8 +15,6 @@ from typing import Any
 
 import httpx
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from tests.browser import (
@@ -24,7 +22,7 @@ from tests.browser import (
     chromium,
     require_chromium,
 )
-from tests.service.conftest import probabilities, reference_data
+from tests.service.conftest import calibration_file, probabilities, reference_data
 from tests.service.servers import Server, running_server
 
 require_chromium()
@@ -80,12 +78,7 @@ def server(
     folder = tmp_path_factory.mktemp("dashboard")
     inputs, outputs = reference_files
     calibration = folder / "calibration.parquet"
-    rng = np.random.default_rng(44)
-    held_out = probabilities(rng, 2_000)
-    right = rng.random(2_000) < 0.8
-    labels = np.where(right, held_out.argmax(axis=1), rng.integers(0, 3, 2_000))
-    columns = {f"p{k}": held_out[:, k] for k in range(3)}
-    pq.write_table(pa.table({**columns, "label": labels}), calibration)
+    calibration_file(calibration, np.random.default_rng(44), 2_000)
     config = folder / "shiftwatch.toml"
     config.write_text(
         f'[server]\ndb_url = "sqlite:///{folder / "sw.db"}"\n'
