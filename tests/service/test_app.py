@@ -304,36 +304,45 @@ def test_raw_events_are_trimmed_to_their_retention(
     assert status["stored_rows"] == counted
 
 
+def calibrated(
+    db_url: str, reference_files: tuple[Path, Path], folder: Path, seed: int, **model: Any
+) -> tuple[Any, Any, np.random.Generator]:
+    """Settings of a model that watches its outputs and has a calibration file of 2,000
+    labelled predictions; the estimator fitted on that file; the generator, for more data."""
+    from shiftwatch.outputs import AccuracyEstimator
+
+    rng = np.random.default_rng(seed)
+    calibration = folder / "calibration.parquet"
+    held_out, labels = calibration_file(calibration, rng, 2_000)
+    inputs, outputs = reference_files
+    settings = settings_for(
+        db_url, inputs, reference_outputs=str(outputs), calibration=str(calibration), **model
+    )
+    return settings, AccuracyEstimator().fit(held_out, labels), rng
+
+
+def with_outputs(batch: list[dict], outputs: np.ndarray) -> list[dict]:
+    for event, row in zip(batch, outputs, strict=True):
+        event["outputs"] = row.tolist()
+    return batch
+
+
 def test_a_calibration_file_gives_the_label_free_accuracy_estimate(
     db_url: str, reference_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    from shiftwatch.outputs import AccuracyEstimator
-
-    rng = np.random.default_rng(8)
-    calibration = tmp_path / "calibration.parquet"
-    reference_probabilities, labels = calibration_file(calibration, rng, 2_000)
-    inputs, outputs = reference_files
-    settings = settings_for(
-        db_url,
-        inputs,
-        reference_outputs=str(outputs),
-        calibration=str(calibration),
-        check_every=500,
-        ert=1e6,
+    settings, estimator, rng = calibrated(
+        db_url, reference_files, tmp_path, 8, check_every=500, ert=1e6
     )
     sent = []
     with TestClient(create_app(settings)) as client:
         for start in range(0, 1_000, 100):
-            batch = events(rng, 100, start)
             probs = probabilities(rng, 100, confidence=0.7)
             sent.append(probs)
-            for event, row in zip(batch, probs, strict=True):
-                event["outputs"] = row.tolist()
+            batch = with_outputs(events(rng, 100, start), probs)
             assert post(client, "/v1/models/churn/events", {"events": batch}).status_code == 200
         status = get(client, "/v1/models/churn").json()
         metrics = get(client, "/metrics").text
         history = get(client, "/v1/models/churn/history").json()
-    estimator = AccuracyEstimator().fit(reference_probabilities, labels)
     expected = estimator.estimate(np.concatenate(sent))
     # a check every 500 rows: each records the window's mean confidence and the estimate of
     # the rows up to it (the window holds them all)
@@ -358,23 +367,9 @@ def test_a_calibration_file_gives_the_label_free_accuracy_estimate(
 def test_rows_that_are_not_probabilities_are_left_out_of_the_accuracy_estimate(
     db_url: str, reference_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    from shiftwatch.outputs import AccuracyEstimator
-
-    rng = np.random.default_rng(9)
-    calibration = tmp_path / "calibration.parquet"
-    held_out, labels = calibration_file(calibration, rng, 1_000)
-    inputs, outputs = reference_files
-    settings = settings_for(
-        db_url,
-        inputs,
-        reference_outputs=str(outputs),
-        calibration=str(calibration),
-        check_every=100,
-    )
-    batch = events(rng, 100)
+    settings, estimator, rng = calibrated(db_url, reference_files, tmp_path, 9, check_every=100)
     probs = probabilities(rng, 100)
-    for event, row in zip(batch, probs, strict=True):
-        event["outputs"] = row.tolist()
+    batch = with_outputs(events(rng, 100), probs)
     batch[0]["outputs"] = [1.5, -0.5, 0.0]
     with TestClient(create_app(settings)) as client:
         answer = post(client, "/v1/models/churn/events", {"events": batch})
@@ -382,7 +377,7 @@ def test_rows_that_are_not_probabilities_are_left_out_of_the_accuracy_estimate(
         history = get(client, "/v1/models/churn/history").json()
     assert answer.status_code == 200, answer.text
     assert status.status_code == 200
-    expected = AccuracyEstimator().fit(held_out, labels).estimate(probs[1:])
+    expected = estimator.estimate(probs[1:])
     assert status.json()["estimated_accuracy"]["n"] == 99
     assert [check["outputs"]["estimated_accuracy"] for check in history] == [
         pytest.approx(expected.value, rel=1e-12)
