@@ -22,6 +22,10 @@ from shiftwatch.profile import ColumnProfile, Profile
 
 _FAMILY_TYPES = {"text": pa.string(), "boolean": pa.bool_()}
 
+# pyarrow imports pandas (when installed) on its first conversion of Python values: a fifth of
+# a second, spent here as the service loads rather than on its first request
+pa.array([0.0])
+
 
 def _target_type(column: ColumnProfile) -> pa.DataType | None:
     """The Arrow type logged values of this column take (None: inferred from the values)."""
