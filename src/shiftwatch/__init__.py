@@ -19,6 +19,7 @@ from shiftwatch.errors import (
     ShiftwatchError,
     ShiftwatchWarning,
 )
+from shiftwatch.outputs.performance import MetricEstimate, PerformanceEstimate, PerformanceEstimator
 from shiftwatch.profile import Profile
 from shiftwatch.schema import Schema, Violation
 from shiftwatch.stats import TestResult
@@ -34,7 +35,10 @@ __all__ = [
     "FormatError",
     "IncompatibleError",
     "InvalidParameterError",
+    "MetricEstimate",
     "NoDataError",
+    "PerformanceEstimate",
+    "PerformanceEstimator",
     "Profile",
     "Schema",
     "SchemaError",

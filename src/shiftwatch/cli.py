@@ -298,15 +298,17 @@ def _digits_demo(out: Path) -> None:
             f"{result.start_row:,}-{end:,}",
             escape(result.phase.name),
             f"{result.true_accuracy:.1%}",
-            f"{estimate.value:.1%} ({estimate.low:.1%}-{estimate.high:.1%})",
+            f"{estimate.value:.1%} ({estimate.low:.1%}-{estimate.high:.1%})"
+            + ("" if estimate.reliable else " unreliable"),
             f"{verdict} (p = {result.errors.p_value:.2g})",
         )
     console.print(timeline)
     console.print(phases)
     console.print(
         "The estimate holds while the model's calibration carries over (noise, class mix). "
-        "Inverted images are out of distribution: the model is confidently wrong there, so only "
-        "the drift alarm and, later, the labels tell."
+        "Inverted images are out of distribution: the model is confidently wrong there, so the "
+        "estimate is marked unreliable when the confidence moved far from the reference's; "
+        "the drift alarm and, later, the labels tell the rest."
     )
     report = digits.phase_report(world, "noisy camera")
     reference_images = world.images[world.reference]
@@ -315,8 +317,8 @@ def _digits_demo(out: Path) -> None:
         out / "digits-report.html",
         images=(digits.as_uint8(reference_images), digits.as_uint8(noisy_images)),
         accuracy={
-            "reference": world.accuracy.estimate(world.predict(reference_images)),
-            "noisy camera": world.accuracy.estimate(world.predict(noisy_images)),
+            "reference": world.estimate_accuracy(world.predict(reference_images)),
+            "noisy camera": world.estimate_accuracy(world.predict(noisy_images)),
         },
     )
     report.to_json(out / "digits-report.json")

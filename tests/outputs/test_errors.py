@@ -78,6 +78,7 @@ def test_the_expected_rate_can_come_from_a_label_free_estimate() -> None:
     assert "label-free accuracy estimate 0.9 over 1000 rows" in from_estimate.method
 
 
+@pytest.mark.slow
 def test_digits_errors_against_their_label_free_expectation_rarely_alarm_unshifted() -> None:
     """Calibrate on 450 held-out digits, label the other 449: expected = 1 - the estimate."""
     data, rng, runs = digits(), np.random.default_rng(20261210), 300

@@ -327,6 +327,7 @@ def with_outputs(batch: list[dict], outputs: np.ndarray) -> list[dict]:
     return batch
 
 
+@pytest.mark.filterwarnings("ignore::shiftwatch.errors.ShiftwatchWarning")  # unreliable: fine
 def test_a_calibration_file_gives_the_label_free_accuracy_estimate(
     db_url: str, reference_files: tuple[Path, Path], tmp_path: Path
 ) -> None:

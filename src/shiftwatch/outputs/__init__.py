@@ -5,8 +5,12 @@
 - :mod:`~shiftwatch.outputs.drift`: :func:`output_drift`, drift of the class mix, the
   confidence and the whole probability vector (or of a regressor's predictions), with one
   family-wise false-alarm rate.
-- :mod:`~shiftwatch.outputs.accuracy`: :class:`AccuracyEstimator`, the accuracy of current
-  predictions from calibrated confidence, before labels arrive.
+- :mod:`~shiftwatch.outputs.performance`: :class:`PerformanceEstimator`, accuracy,
+  precision, recall, F1 and ROC AUC of current predictions before labels arrive, from
+  probabilities calibrated on labelled reference rows
+  (:mod:`~shiftwatch.outputs.calibration`; metrics in :mod:`~shiftwatch.outputs.metrics`),
+  with intervals, reliability checks and a ``degraded`` flag; realized values beside them
+  once labels come. :class:`AccuracyEstimator` is its accuracy-only form.
 - :mod:`~shiftwatch.outputs.errors`: :func:`errors_vs_expected`, an exact test of observed
   errors against the expected error rate once they do.
 
@@ -29,14 +33,20 @@ from shiftwatch.outputs.columns import (
 )
 from shiftwatch.outputs.drift import OutputDriftReport, black_box_shift, output_drift
 from shiftwatch.outputs.errors import errors_vs_expected
+from shiftwatch.outputs.metrics import METRICS
+from shiftwatch.outputs.performance import MetricEstimate, PerformanceEstimate, PerformanceEstimator
 
 __all__ = [
     "CONFIDENCE",
+    "METRICS",
     "OUTPUT_COLUMNS",
     "PREDICTION",
     "AccuracyEstimate",
     "AccuracyEstimator",
+    "MetricEstimate",
     "OutputDriftReport",
+    "PerformanceEstimate",
+    "PerformanceEstimator",
     "black_box_shift",
     "errors_vs_expected",
     "output_columns",

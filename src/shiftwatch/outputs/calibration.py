@@ -78,8 +78,11 @@ def _isotonic_knots(
     fitted = optimize.isotonic_regression(share, weights=total[kept], increasing=True).x
     if fitted.size <= 2:
         return levels.astype(np.float64), np.asarray(fitted, dtype=np.float64)
-    change = np.flatnonzero(np.diff(fitted) != 0)
-    keep = np.unique(np.concatenate(([0, fitted.size - 1], change, change + 1)))
+    keep = np.zeros(fitted.size, dtype=bool)
+    keep[[0, -1]] = True
+    change = np.diff(fitted) != 0
+    keep[:-1] |= change
+    keep[1:] |= change
     return levels[keep].astype(np.float64), np.asarray(fitted[keep], dtype=np.float64)
 
 
@@ -227,12 +230,29 @@ class TemperatureCalibration:
         logits = self._logits(probabilities)
         rows = np.arange(labels.size)
         total = float(weights.sum())
+        true_logit = logits[rows, labels]
 
         def loss(log_b: float) -> float:
             scaled = logits * math.exp(log_b)
             each = special.logsumexp(scaled, axis=1) - scaled[rows, labels]
             return float(np.dot(weights, each)) / total
 
+        # Newton's method on the convex loss in b (a few steps), else a bounded search
+        b = 1.0
+        for _ in range(50):
+            calibrated = special.softmax(logits * b, axis=1)
+            expected = (calibrated * logits).sum(axis=1)
+            gradient = float(np.dot(weights, expected - true_logit))
+            curvature = float(np.dot(weights, (calibrated * logits**2).sum(axis=1) - expected**2))
+            if curvature <= 0:
+                break
+            step = gradient / curvature
+            b = min(max(b - step, b / 4), b * 4)
+            if abs(step) <= 1e-10 * b:
+                if abs(math.log(b)) < LOG_BOUND:
+                    self.inverse_temperature_ = b
+                    return self
+                break
         fit = optimize.minimize_scalar(
             loss, bounds=(-LOG_BOUND, LOG_BOUND), method="bounded", options={"xatol": 1e-9}
         )

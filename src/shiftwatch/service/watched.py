@@ -10,6 +10,7 @@ missing). Calls are serialised by a lock: the monitor is not thread-safe.
 
 import threading
 import time
+import warnings
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from shiftwatch.errors import SchemaError
+from shiftwatch.errors import SchemaError, ShiftwatchWarning
 from shiftwatch.io import to_table
 from shiftwatch.monitor import AlertEvent, AlertState, Monitor
 from shiftwatch.outputs import CONFIDENCE, PREDICTION, AccuracyEstimate, AccuracyEstimator
@@ -142,11 +143,14 @@ class WatchedModel:
     def accuracy_estimate(self) -> AccuracyEstimate | None:
         """The label-free accuracy of the newest rows (up to :data:`ACCURACY_ROWS`).
 
-        None without a calibration file, or before any probabilities came.
+        None without a calibration file, or before any probabilities came. An estimate whose
+        calibration does not hold says so in ``reliable`` and ``reason`` (not as a warning).
         """
         if self.accuracy is None or not self._recent:
             return None
-        return self.accuracy.estimate(np.concatenate(list(self._recent)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ShiftwatchWarning)
+            return self.accuracy.estimate(np.concatenate(list(self._recent)))
 
     def outputs_at_check(self) -> dict[str, float] | None:
         """What the model's outputs looked like at the last window check, for the history.
