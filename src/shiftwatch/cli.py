@@ -4,11 +4,15 @@ Exit codes: 0 done (and no drift, with ``--fail-on-drift``), 1 drift found with
 ``--fail-on-drift``, 2 bad input (one line on standard error, no traceback).
 """
 
+import json
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -17,8 +21,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from shiftwatch.compare import ProgressCallback
 from shiftwatch.compare import compare as compare_data
 from shiftwatch.distributed import profile_parquet
-from shiftwatch.errors import InvalidParameterError, ShiftwatchError
+from shiftwatch.errors import InvalidParameterError, SchemaError, ShiftwatchError, ShiftwatchWarning
+from shiftwatch.io import to_table
+from shiftwatch.outputs.performance import PerformanceEstimator
 from shiftwatch.profile import Profile, RowsCallback
+from shiftwatch.report.performance_table import performance_table
 from shiftwatch.report.profile_table import profile_table
 from shiftwatch.report.terminal import report_table
 from shiftwatch.report.violations import violations_table, violations_to_json
@@ -221,6 +228,143 @@ def show(
     except ShiftwatchError as error:
         raise _fail(str(error)) from None
     console.print(profile_table(loaded))
+
+
+def _outputs_file(
+    path: str, role: str, label: str, prediction: str
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp] | None, npt.NDArray[np.intp] | None]:
+    """A file's probabilities, labels and predictions (the last two None when absent).
+
+    The probabilities are every column but the label and prediction ones, in file order.
+    """
+    table = to_table(path, role=role)
+    names = table.column_names
+    found = {}
+    for option, name in (("--label", label), ("--prediction", prediction)):
+        if name not in names:
+            continue
+        values = np.asarray(table.column(name).to_numpy(zero_copy_only=False))
+        if values.dtype.kind == "f" and np.all(np.isfinite(values)) and np.all(values % 1 == 0):
+            values = values.astype(np.intp)
+        if values.dtype.kind not in "iu":
+            raise SchemaError(
+                f"Column {name!r} ({option}) of the {role} file {path} must hold class indices "
+                f"(0, 1, ...: the probability columns' order). Got {values.dtype} values."
+            )
+        found[name] = values.astype(np.intp)
+    columns = [name for name in names if name not in (label, prediction)]
+    if len(columns) < 2:
+        raise SchemaError(
+            f"The {role} file {path} needs one probability column per class (at least 2) "
+            f"beside {label!r} and {prediction!r}. Got columns {names}."
+        )
+    try:
+        probabilities = np.column_stack(
+            [table.column(name).to_numpy(zero_copy_only=False) for name in columns]
+        ).astype(np.float64)
+    except (TypeError, ValueError):
+        raise SchemaError(
+            f"The probability columns {columns} of the {role} file {path} must be numbers."
+        ) from None
+    return probabilities, found.get(label), found.get(prediction)
+
+
+@app.command()
+def performance(
+    reference: Annotated[
+        str,
+        typer.Argument(
+            help="Labelled reference outputs (CSV, Parquet, JSON lines): a probability column "
+            "per class, in class order, a label column, optionally a prediction column."
+        ),
+    ],
+    current: Annotated[str, typer.Argument(help="Current outputs, same columns; labels optional.")],
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="Binary decisions: class 1 when its probability >= THRESHOLD."),
+    ] = None,
+    chunk_size: Annotated[
+        int | None, typer.Option(help="Estimate every CHUNK_SIZE current rows separately.")
+    ] = None,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", "-m", help="Metrics (default: accuracy, precision, ...)."),
+    ] = None,
+    calibration: Annotated[str, typer.Option(help="auto, isotonic or temperature.")] = "auto",
+    label: Annotated[str, typer.Option(help="The label column (class index).")] = "label",
+    prediction: Annotated[
+        str, typer.Option(help="The decision column, if any (else threshold or argmax).")
+    ] = "prediction",
+    json_path: Annotated[
+        str | None,
+        typer.Option("--json", help="Write the estimates as JSON here ('-': print it instead)."),
+    ] = None,
+) -> None:
+    """Estimate CURRENT's accuracy, precision, recall, F1 and ROC AUC without labels."""
+    try:
+        reference_probabilities, reference_labels, reference_predictions = _outputs_file(
+            reference, "reference", label, prediction
+        )
+        probabilities, labels, predictions = _outputs_file(current, "current", label, prediction)
+        if reference_labels is None:
+            raise SchemaError(
+                f"The reference file {reference} needs a {label!r} column (the true class "
+                "index) to calibrate on."
+            )
+        if chunk_size is not None and chunk_size < 1:
+            raise InvalidParameterError(f"--chunk-size must be >= 1. Got {chunk_size}.")
+        estimator = PerformanceEstimator(
+            metric or None, threshold=threshold, calibration=calibration
+        )
+        with warnings.catch_warnings():  # reliability is in the table and the JSON
+            warnings.simplefilter("ignore", ShiftwatchWarning)
+            estimator.fit(reference_probabilities, reference_labels, reference_predictions)
+            size = chunk_size or len(probabilities)
+            chunks = []
+            for start in range(0, len(probabilities), size):
+                rows = slice(start, start + size)
+                estimate = estimator.estimate(
+                    probabilities[rows],
+                    predictions=None if predictions is None else predictions[rows],
+                    labels=None if labels is None else labels[rows],
+                )
+                chunks.append((start, estimate))
+        document = {
+            "reference": {
+                "n": estimator.n_reference_,
+                "calibration": estimator.calibration_,
+                "reliable": estimator.reliable_,
+                "metrics": estimator.reference_values_,
+            },
+            "chunks": [
+                {"start": start, "stop": start + estimate.n, **estimate.to_dict()}
+                for start, estimate in chunks
+            ],
+        }
+        if json_path == "-":
+            console.print_json(json.dumps(document))
+            return
+        if json_path is not None:
+            Path(json_path).write_text(json.dumps(document, indent=2) + "\n")
+    except ShiftwatchError as error:
+        raise _fail(str(error)) from None
+    except OSError as error:
+        raise _fail(f"cannot write the JSON: {error}") from None
+    console.print(performance_table([(f"{start:,}-{start + e.n - 1:,}", e) for start, e in chunks]))
+    if not estimator.reliable_:
+        console.print(
+            escape(
+                "The calibration failed its self-check on held-out reference rows: "
+                + "; ".join(estimator.self_check_.reasons if estimator.self_check_ else ())
+            )
+        )
+    console.print(
+        escape(
+            f"Calibrated ({estimator.calibration_}) on {estimator.n_reference_:,} labelled "
+            "reference rows. No label-free estimate sees concept shift (the same confidence "
+            "meaning another chance of being right); labels, when given, do."
+        )
+    )
 
 
 @app.command()
