@@ -8,8 +8,9 @@ given, the realized value of each beside it.
 
 **How** (the confidence-based estimate of NannyML's CBPE): the probabilities are calibrated
 on the reference (:mod:`~shiftwatch.outputs.calibration`: per-class isotonic, or temperature
-scaling when it predicts the held-out reference folds better, as on a small reference with
-few errors, where isotonic steps put ``q = 1`` on whole stretches of confidence), so
+scaling on a small reference or one with few errors, where isotonic steps put ``q = 1`` on
+whole stretches of confidence; isotonic needs about a thousand rows to beat a parametric
+fit, Niculescu-Mizil and Caruana, ICML 2005), so
 each current row ``i`` is of class ``k`` with probability ``q_ik``; the metrics are read from
 the expected confusion matrix (:mod:`~shiftwatch.outputs.metrics`). Decisions are the given
 ``predictions``, else ``probability of class 1 >= threshold`` (binary), else the argmax.
@@ -69,7 +70,7 @@ sampling noise and the calibration's uncertainty, at the one-sided level ``alpha
 >>> estimate = estimator.estimate(current, labels=labels)
 >>> accuracy = estimate["accuracy"]
 >>> round(accuracy.value, 3), round(accuracy.low, 3), round(accuracy.high, 3), accuracy.realized
-(0.692, 0.671, 0.713, 0.688)
+(0.689, 0.667, 0.711, 0.688)
 >>> float(current.max(axis=1).mean().round(3))  # the raw confidence promised more
 0.789
 >>> estimate.reliable, estimate.degraded
@@ -105,6 +106,8 @@ IntArray = npt.NDArray[np.intp]
 CHECK_Z = float(special.ndtri(1 - 0.001 / 2))  # 3.29: the self-check and labels check
 SUPPORT_SHARE = 0.05  # more current rows than this outside the reference's range: unreliable
 SHIFT_P_VALUE = 0.001
+AUTO_ROWS = 1_000  # "auto" calibrates isotonic from this many reference rows ...
+AUTO_ERRORS = 50  # ... with this many wrong decisions among them; else temperature scaling
 
 
 @dataclass(frozen=True)
@@ -298,9 +301,9 @@ class PerformanceEstimator:
     ``metrics``: names from :data:`~shiftwatch.outputs.metrics.METRICS` (default: accuracy,
     precision, recall, F1 and ROC AUC; macro averages with more than two classes).
     ``threshold``: the deployed binary decision ``p_1 >= threshold`` (default: argmax).
-    ``calibration``: ``"isotonic"``, ``"temperature"`` or ``"auto"`` (default: the one
-    with the lower held-out Brier score of the decided class on the reference folds, chosen
-    at :meth:`fit` as ``calibration_``). ``alpha``: the
+    ``calibration``: ``"isotonic"``, ``"temperature"`` or ``"auto"`` (default: isotonic from
+    :data:`AUTO_ROWS` reference rows with :data:`AUTO_ERRORS` wrong decisions, else
+    temperature; the choice is ``calibration_``). ``alpha``: the
     intervals' level is ``1 - alpha``. ``folds``: of the reference self-check. ``draws`` and
     ``bootstraps``: of the two variances. ``max_shift``: the Kolmogorov-Smirnov distance of
     the confidence past which estimates are unreliable. ``seed``: the simulations' (estimates
@@ -313,9 +316,9 @@ class PerformanceEstimator:
 
     >>> import numpy as np
     >>> probabilities = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.6, 0.4]] * 5)
-    >>> estimator = PerformanceEstimator(["accuracy"]).fit(probabilities, [0, 0, 1, 1] * 5)
-    >>> estimator
-    PerformanceEstimator(metrics=['accuracy'], threshold=None, calibration='auto')
+    >>> estimator = PerformanceEstimator(["accuracy"], calibration="isotonic")
+    >>> estimator.fit(probabilities, [0, 0, 1, 1] * 5)
+    PerformanceEstimator(metrics=['accuracy'], threshold=None, calibration='isotonic')
     >>> accuracy = estimator.estimate([[0.7, 0.3], [0.3, 0.7]])["accuracy"]
     >>> accuracy.value, round(accuracy.low, 3), accuracy.high, accuracy.reference, accuracy.reliable
     (0.75, 0.535, 1.0, 0.75, True)
@@ -517,19 +520,12 @@ class PerformanceEstimator:
         )
         rng = np.random.default_rng(self.seed)
         fold = rng.permutation(n_rows) % self.folds
-        candidates = (
-            ("isotonic", "temperature") if self.calibration == "auto" else (self.calibration,)
-        )
-        held_outs = {
-            name: self._cross_fitted(name, probabilities, labels, fold) for name in candidates
-        }
-        rows = np.arange(n_rows)
-        brier = {
-            name: float(np.mean(((decisions == labels) - held[rows, decisions]) ** 2))
-            for name, held in held_outs.items()
-        }
-        self.calibration_ = min(brier, key=lambda name: brier[name])
-        held_out = held_outs[self.calibration_]
+        self.calibration_ = self.calibration
+        if self.calibration == "auto":
+            wrong = int(np.sum(decisions != labels))
+            enough = n_rows >= AUTO_ROWS and wrong >= AUTO_ERRORS
+            self.calibration_ = "isotonic" if enough else "temperature"
+        held_out = self._cross_fitted(self.calibration_, probabilities, labels, fold)
         self._calibration = make_calibration(owner, self.calibration_).fit(probabilities, labels)
         self._bootstrapped = [
             make_calibration(owner, self.calibration_).fit(
