@@ -10,10 +10,10 @@ given, the realized value of each beside it.
 on the reference (:mod:`~shiftwatch.outputs.calibration`: per-class isotonic, or temperature
 scaling on a small reference or one with few errors, where isotonic steps put ``q = 1`` on
 whole stretches of confidence; isotonic needs about a thousand rows to beat a parametric
-fit, Niculescu-Mizil and Caruana, ICML 2005), so
-each current row ``i`` is of class ``k`` with probability ``q_ik``; the metrics are read from
-the expected confusion matrix (:mod:`~shiftwatch.outputs.metrics`). Decisions are the given
-``predictions``, else ``probability of class 1 >= threshold`` (binary), else the argmax.
+fit, Niculescu-Mizil and Caruana, ICML 2005), so each current row ``i`` is of class ``k``
+with probability ``q_ik``; the metrics are read from the expected confusion matrix
+(:mod:`~shiftwatch.outputs.metrics`). Decisions are the given ``predictions``, else
+``probability of class 1 >= threshold`` (binary), else the argmax.
 
 **The interval** is ``value +- z sqrt(v_rows + v_calibration)``, clipped to [0, 1], a
 prediction interval for the value the current rows will show once labelled (``z
@@ -25,7 +25,7 @@ interval is skewed where the metric is near 0 or 1):
   accuracy this is the Poisson-binomial ``sum q_i (1 - q_i) / n^2``). An isotonic curve
   fitted on a reference with few errors puts ``q = 1`` on whole stretches where errors still
   happen, and this variance would then be too small (on digits, with 15 reference errors,
-  intervals covered 78% instead of 95%); so the draws mix into each row's ``q`` a share
+  isotonic intervals covered 78% instead of 95%); so the draws mix into each row's ``q`` a share
   ``smoothing_`` of the reference's true-class mix among rows given the same decision,
   the share that makes the held-out reference's squared errors ``sum (right_j - q_j)^2``
   match their Bernoulli variance (0 when the calibration already explains them);
@@ -54,9 +54,11 @@ the model is confidently wrong), confidence alone cannot tell; the outputs may l
 like the reference's. Check 2 catches the cases where the outputs moved too; check 3 catches
 the rest once labels arrive.
 
-**Degraded.** ``degraded`` is True when a metric's interval lies wholly below the reference's
-realized value (``high < reference``): the estimate is below the reference's by more than its
-sampling noise and the calibration's uncertainty, at the one-sided level ``alpha / 2``.
+**Degraded** (the alert rule). ``degraded`` is True when a metric's interval lies wholly
+below the reference's realized value (``high < reference``): the estimate is below the
+reference's by more than its sampling noise and the calibration's uncertainty, at the
+one-sided level ``alpha / 2`` per metric; ``PerformanceEstimate.degraded`` is True when any
+metric is. It says nothing of reliability: an alert should read both.
 
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
