@@ -26,6 +26,7 @@ METRICS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     "shiftwatch_check_duration_seconds": ("histogram", ("model",)),
     "shiftwatch_alerts_sent_total": ("counter", ("model", "status")),
     "shiftwatch_alert_delivery_failures_total": ("counter", ("model",)),
+    "shiftwatch_alert_delivery_errors_total": ("counter", ("model",)),
     "shiftwatch_build_info": ("gauge", ("version",)),
 }
 

@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -87,3 +88,16 @@ def reference_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     Profile.from_data(reference_data(rng, 20_000)).save(inputs)
     Profile.from_data(output_columns(probabilities(rng, 20_000))).save(outputs)
     return inputs, outputs
+
+
+@pytest.fixture
+def client(db_url: str, reference_files: tuple[Path, Path]) -> Iterator[Any]:
+    """A TestClient of a running app: one model, ``churn``, with tokens (``test_app.py``)."""
+    from fastapi.testclient import TestClient
+
+    from shiftwatch.service.app import create_app
+    from tests.service.test_app import settings_for
+
+    app = create_app(settings_for(db_url, reference_files[0], check_every=500, ert=1e6))
+    with TestClient(app) as test_client:
+        yield test_client

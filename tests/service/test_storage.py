@@ -26,7 +26,7 @@ def test_the_migrations_build_exactly_the_tables_the_code_uses(db_url: str) -> N
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     assert differences == []
-    assert version == "0003"
+    assert version == "0004"
     Store(db_url).close()  # opening again upgrades nothing and fails on nothing
     store.close()
 

@@ -6,8 +6,14 @@ then delivered by a background thread with retries and exponential back-off; a d
 still fails is counted and stays recorded as undelivered, and undelivered alerts are sent
 again when the service restarts.
 
+Each alert is built and sent in isolation: an alert whose body cannot be built (a time out of
+range in a database written by an older version) is recorded as failed with its reason and
+never retried, and nothing one alert does stops the others. The sending thread is supervised:
+if it ever stops, the next state change starts it again, and ``/healthz`` reports it.
+
 The body is Alertmanager's webhook payload (version "4"), so a receiver written for
-Alertmanager reads it unchanged:
+Alertmanager reads it unchanged; a ``resolved`` body carries the ``startsAt`` of the firing it
+ends (read from the store, so it holds across restarts):
 
 >>> payload = alert_payload("churn", "window", "firing", 0.0, None, "x drifted", "http://sw")
 >>> payload["status"], payload["alerts"][0]["labels"]["alertname"], payload["version"]
@@ -31,8 +37,20 @@ ALERT_NAMES = {"window": "ShiftwatchDrift", "errors": "ShiftwatchErrorRate"}
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Alertmanager's "not ended"
 
 
+class UnsendableAlert(ValueError):
+    """An alert whose body cannot be built; it is recorded as failed, never retried."""
+
+
 def _rfc3339(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+    """RFC 3339 in UTC; :class:`UnsendableAlert` for a time no date can show.
+
+    >>> _rfc3339(86400.5)
+    '1970-01-02T00:00:00.500000Z'
+    """
+    try:
+        return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+    except (OverflowError, ValueError, OSError) as error:
+        raise UnsendableAlert(f"its time {seconds!r} is not a date ({error})") from None
 
 
 def alert_payload(
@@ -100,18 +118,30 @@ class AlertSender:
         self.backoff = backoff
         self.timeout = timeout
         self._queue: queue.Queue[StoredAlert | None] = queue.Queue()
-        self._started: dict[tuple[str, str], float] = {}
         self._thread: threading.Thread | None = None
+        self._stopping = False
+        self.restarts = 0
+        self.last_failure: str | None = None
 
     def start(self) -> None:
         """Start delivering, beginning with what was left undelivered before a restart."""
         for alert in self.store.undelivered_alerts():
             self._queue.put(alert)
+        self._stopping = False
+        self._start_thread()
+
+    def _start_thread(self) -> None:
         self._thread = threading.Thread(target=self._run, name="shiftwatch-alerts", daemon=True)
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        """Whether the sending thread is alive (it is restarted at the next state change)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def stop(self, timeout: float = 5.0) -> None:
         """Deliver what is queued (within ``timeout``), then stop."""
+        self._stopping = True
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout)
@@ -122,27 +152,43 @@ class AlertSender:
         status = "firing" if kind == "alarm" else "resolved"
         self.metrics.drift_state.labels(model=model, source=source).set(status == "firing")
         alert_id = self.store.record_alert(model, source, status, at, detail)
-        if status == "firing":
-            self._started[(model, source)] = at
         self._queue.put(StoredAlert(alert_id, model, source, status, at, detail, False, 0))
+        if self._thread is not None and not self._thread.is_alive() and not self._stopping:
+            log.error("the alert sender had stopped; starting it again")
+            self.restarts += 1
+            self._start_thread()
 
     def _run(self) -> None:
         while True:
             alert = self._queue.get()
             if alert is None:
                 return
-            self._deliver(alert)
+            try:
+                self._deliver(alert)
+            except Exception as error:  # one alert never stops the others
+                log.exception("alert %s could not be delivered", alert.id)
+                self._failed(alert, alert.attempts, f"{type(error).__name__}: {error}")
 
-    def _deliver(self, alert: StoredAlert) -> None:
-        import httpx
+    def _failed(
+        self, alert: StoredAlert, attempts: int, reason: str, *, final: bool = False
+    ) -> None:
+        """Count and record a delivery that gave up (``final``: never to be tried again)."""
+        self.last_failure = f"alert {alert.id} of {alert.model}: {reason}"
+        self.metrics.alert_failures.labels(model=alert.model).inc()
+        try:
+            self.store.mark_alert(
+                alert.id, delivered=False, attempts=attempts, error=reason, final=final
+            )
+        except Exception:  # the database is failing too: the log is all that is left
+            log.exception("alert %s: its failure could not be recorded", alert.id)
 
-        url = self.webhooks.get(alert.model)
-        if url is None:  # no webhook: recorded, nothing to send
-            self.store.mark_alert(alert.id, delivered=True, attempts=0)
-            return
+    def _body(self, alert: StoredAlert) -> dict[str, Any]:
         firing = alert.status == "firing"
-        starts = alert.at if firing else self._started.get((alert.model, alert.source), alert.at)
-        body = alert_payload(
+        starts = alert.at
+        if not firing:  # the firing this resolves, as recorded (it may predate a restart)
+            started = self.store.firing_time(alert.model, alert.source, before=alert.id)
+            starts = alert.at if started is None else started
+        return alert_payload(
             alert.model,
             alert.source,
             alert.status,
@@ -151,7 +197,22 @@ class AlertSender:
             alert.detail,
             self.external_url,
         )
+
+    def _deliver(self, alert: StoredAlert) -> None:
+        import httpx
+
+        url = self.webhooks.get(alert.model)
+        if url is None:  # no webhook: recorded, nothing to send
+            self.store.mark_alert(alert.id, delivered=True, attempts=0)
+            return
+        try:
+            body = self._body(alert)
+        except UnsendableAlert as error:
+            log.error("alert %s cannot be sent: %s", alert.id, error)
+            self._failed(alert, alert.attempts, f"cannot be sent: {error}", final=True)
+            return
         attempts = alert.attempts
+        problem = ""
         for attempt in range(self.retries + 1):
             attempts += 1
             try:
@@ -163,8 +224,8 @@ class AlertSender:
                 problem = f"HTTP {response.status_code}"
             except httpx.HTTPError as error:
                 problem = f"{type(error).__name__}: {error}"
+            self.metrics.alert_errors.labels(model=alert.model).inc()
             log.warning("alert %s to %s failed (%s), try %d", alert.id, url, problem, attempt + 1)
             if attempt < self.retries:
                 time.sleep(self.backoff * 2**attempt)
-        self.store.mark_alert(alert.id, delivered=False, attempts=attempts)
-        self.metrics.alert_failures.labels(model=alert.model).inc()
+        self._failed(alert, attempts, f"gave up after {attempts} tries; last: {problem}")

@@ -9,13 +9,27 @@ These models are the OpenAPI document's schemas; a request that does not fit get
 """
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-MAX_EVENTS = 10_000
-MAX_ID_LENGTH = 256
+from shiftwatch.service.limits import MAX_ID_LENGTH, MAX_ROWS, id_problem
+
+
+def _checked_id(value: str) -> str:
+    problem = id_problem(value)
+    if problem is not None:
+        raise ValueError(f"the id {problem}")
+    return value
+
+
+EventId = Annotated[
+    str,
+    AfterValidator(_checked_id),
+    Field(min_length=1, max_length=MAX_ID_LENGTH),
+]
+Timestamp = Annotated[float, Field(allow_inf_nan=False)] | datetime
 
 
 class EventIn(BaseModel):
@@ -23,14 +37,15 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(
-        None,
-        min_length=1,
-        max_length=MAX_ID_LENGTH,
-        description="Unique per model; a repeated id is stored and counted once.",
+    id: EventId | None = Field(
+        None, description="Unique per model; a repeated id is stored and counted once."
     )
-    timestamp: float | datetime | None = Field(
-        None, description="Seconds since the epoch, or an RFC 3339 time; default: receipt."
+    timestamp: Timestamp | None = Field(
+        None,
+        description="Seconds since the epoch, or an RFC 3339 time; default: receipt. Stored "
+        "with the event; windows run on the server's receipt time. A time more than "
+        "max_clock_skew_seconds ahead of the server's clock, or before 1970, is dropped and "
+        "counted as a clock_skew violation.",
     )
     inputs: dict[str, Any] = Field(description="Feature name -> value (a scalar or a list).")
     outputs: Any = Field(
@@ -44,7 +59,7 @@ class EventBatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    events: list[EventIn] = Field(min_length=1, max_length=MAX_EVENTS)
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_ROWS)
 
 
 Body = TypeVar("Body", bound=BaseModel)
@@ -76,7 +91,7 @@ class LabelIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    id: EventId
     label: Any
 
 
@@ -85,7 +100,7 @@ class LabelBatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    labels: list[LabelIn] = Field(min_length=1, max_length=MAX_EVENTS)
+    labels: list[LabelIn] = Field(min_length=1, max_length=MAX_ROWS)
 
 
 class LabelResult(BaseModel):
@@ -145,6 +160,7 @@ class AlertOut(BaseModel):
     detail: str
     delivered: bool
     attempts: int
+    error: str | None = Field(None, description="Why the last delivery failed, if it did.")
 
 
 class ViolationCount(BaseModel):

@@ -23,7 +23,15 @@ from prometheus_client import (
 from shiftwatch import __version__
 
 MAX_FEATURES = 200
-REJECT_REASONS = ("malformed", "schema", "auth", "too_large", "unknown_model")
+REJECT_REASONS = (
+    "malformed",
+    "schema",
+    "auth",
+    "too_large",
+    "unknown_model",
+    "overloaded",
+    "timeout",
+)
 
 
 class ServiceMetrics:
@@ -108,7 +116,13 @@ class ServiceMetrics:
         )
         self.alert_failures = Counter(
             "shiftwatch_alert_delivery_failures",
-            "Webhook deliveries that failed after every retry.",
+            "Alerts given up: failed after every retry, or whose body could not be built.",
+            ["model"],
+            registry=registry,
+        )
+        self.alert_errors = Counter(
+            "shiftwatch_alert_delivery_errors",
+            "Webhook delivery attempts that failed (each try, from the first).",
             ["model"],
             registry=registry,
         )

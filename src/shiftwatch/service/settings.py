@@ -9,6 +9,9 @@ One server watches several models; each has its reference profile, window and al
     admin_tokens = []                      # for admin calls (reload, purge)
     max_body_bytes = 10_000_000
     raw_retention_rows = 1_000_000         # raw events kept per model (the newest)
+    max_clock_skew_seconds = 300           # event times further ahead are dropped (counted)
+    max_queued_requests = 8                # per model; more get 503 with Retry-After
+    body_timeout_seconds = 30              # a body not received by then gets 408
 
     [[models]]
     name = "churn"
@@ -31,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from shiftwatch.errors import InvalidParameterError
 
@@ -54,6 +57,22 @@ class ServerSettings(BaseSettings):
     raw_retention_rows: int = Field(1_000_000, gt=0)
     webhook_retries: int = Field(5, ge=0)
     webhook_backoff_seconds: float = Field(0.5, gt=0)
+    max_clock_skew_seconds: float = Field(300.0, ge=0)
+    max_queued_requests: int = Field(8, gt=0)
+    body_timeout_seconds: float = Field(30.0, gt=0)
+
+    @field_validator("write_tokens", "read_tokens", "admin_tokens")
+    @classmethod
+    def _usable_tokens(cls, tokens: list[str]) -> list[str]:
+        for token in tokens:
+            if not token.strip():
+                raise ValueError("a token is empty or blank; it would let anyone in")
+            if token != token.strip():
+                raise ValueError(
+                    "a token starts or ends with white space (a newline from a file?); "
+                    "no client would send it"
+                )
+        return tokens
 
 
 class ModelSettings(BaseModel):
@@ -135,6 +154,11 @@ def load_settings(
         server_settings = ServerSettings(**{**file_server, **environment, **(server or {})})
     except ValidationError as error:
         raise InvalidParameterError(_describe(error, ("server",))) from None
+    except SettingsError as error:  # an environment variable that is not what it must be
+        raise InvalidParameterError(
+            f"Invalid settings: {error}; a list such as SHIFTWATCH_WRITE_TOKENS is JSON: "
+            """'["token-a", "token-b"]'."""
+        ) from None
     try:
         return Settings(server=server_settings, models=[*state.get("models", []), *(models or [])])
     except ValidationError as error:

@@ -79,6 +79,8 @@ alerts = sa.Table(
     sa.Column("detail", sa.Text, nullable=False),
     sa.Column("delivered", sa.Boolean, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("final", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_alerts_model_at", "model", "at"),
 )
 
@@ -150,6 +152,8 @@ class StoredRow(NamedTuple):
     inputs: dict[str, Any] | None
     outputs: Any | None
     label: Any | None
+    received_at: float | None = None
+    """When the server received the row (set on rows read back from the store)."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,10 @@ class StoredAlert:
     detail: str
     delivered: bool
     attempts: int
+    error: str | None = None
+    """Why the last delivery failed (None: delivered, or not tried yet)."""
+    final: bool = False
+    """Never to be tried again (its body could not be built)."""
 
 
 def _dumps(value: Any) -> str | None:
@@ -192,6 +200,7 @@ def _stored_row(row: sa.Row[Any]) -> StoredRow:
         _loads(row.inputs),
         _loads(row.outputs),
         _loads(row.label),
+        float(row.received_at),
     )
 
 
@@ -205,6 +214,8 @@ def _stored_alert(row: sa.Row[Any]) -> StoredAlert:
         row.detail,
         bool(row.delivered),
         int(row.attempts),
+        row.error,
+        bool(row.final),
     )
 
 
@@ -229,6 +240,16 @@ def _on_connect_sqlite(connection: Any, _: Any) -> None:
     # without; benchmarks/service_load.py)
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
+
+
+def _hint(url: sa.URL) -> str:
+    """What to check when a database cannot be opened."""
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        folder = Path(url.database).resolve().parent
+        if not folder.is_dir():
+            return f" (the folder {folder} does not exist)"
+        return f" (can this user write to {folder}?)"
+    return " (is the server running, and does the URL name a database it has?)"
 
 
 class Store:
@@ -267,7 +288,15 @@ class Store:
         self._write_lock = (
             threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
         )
-        upgrade(self.engine)
+        try:
+            upgrade(self.engine)
+        except (sa.exc.SQLAlchemyError, OSError) as error:
+            self.engine.dispose()
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise InvalidParameterError(
+                f"Cannot open the database {self.engine.url.render_as_string()}: {reason}"
+                f"{_hint(self.engine.url)}"
+            ) from None
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sa.Connection]:
@@ -348,6 +377,32 @@ class Store:
                 stored += [_stored_row(found) for found in connection.execute(statement)]
         return stored
 
+    def remove_rows(self, model: str, keys: Sequence[tuple[str, int]]) -> None:
+        """Delete rows by ``(event_id, row_index)``: the undo of :meth:`add_rows`."""
+        self._remove(model, keys, None)
+
+    def remove_part(self, model: str, keys: Sequence[tuple[str, int]], part: str) -> None:
+        """Clear one half of rows (deleting rows left with neither): the undo of add_part."""
+        self._remove(model, keys, part)
+
+    def _remove(self, model: str, keys: Sequence[tuple[str, int]], part: str | None) -> None:
+        with self._writing() as connection:
+            for event_id, row_index in keys:
+                where = (
+                    events.c.model == model,
+                    events.c.event_id == event_id,
+                    events.c.row_index == row_index,
+                )
+                if part is not None:
+                    connection.execute(sa.update(events).where(*where).values({part: None}))
+                connection.execute(
+                    sa.delete(events).where(
+                        *where,
+                        *([] if part is None else [events.c.inputs.is_(None)]),
+                        *([] if part is None else [events.c.outputs.is_(None)]),
+                    )
+                )
+
     def set_labels(self, model: str, labels: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
         """Attach labels to stored events by id (every row of the event).
 
@@ -391,11 +446,14 @@ class Store:
                 yield _stored_row(row)
 
     def rows_since(self, model: str, since: float) -> Iterator[StoredRow]:
-        """Rows of ``model`` with inputs and an event time (or receipt time) >= ``since``."""
-        when = sa.func.coalesce(events.c.event_time, events.c.received_at)
+        """Rows of ``model`` with inputs received at or after ``since`` (server time)."""
         statement = (
             sa.select(events)
-            .where(events.c.model == model, events.c.inputs.is_not(None), when >= since)
+            .where(
+                events.c.model == model,
+                events.c.inputs.is_not(None),
+                events.c.received_at >= since,
+            )
             .order_by(events.c.seq)
             .execution_options(yield_per=10_000)
         )
@@ -479,15 +537,40 @@ class Store:
             connection.execute(upsert)
             return int(connection.execute(record).scalar_one())
 
-    def mark_alert(self, alert_id: int, *, delivered: bool, attempts: int) -> None:
-        """Record a delivery attempt's outcome."""
+    def mark_alert(
+        self,
+        alert_id: int,
+        *,
+        delivered: bool,
+        attempts: int,
+        error: str | None = None,
+        final: bool = False,
+    ) -> None:
+        """Record a delivery's outcome: why it failed, and whether it is never to be retried."""
         statement = (
             sa.update(alerts)
             .where(alerts.c.id == alert_id)
-            .values(delivered=delivered, attempts=attempts)
+            .values(delivered=delivered, attempts=attempts, error=error, final=final)
         )
         with self._writing() as connection:
             connection.execute(statement)
+
+    def firing_time(self, model: str, source: str, *, before: int) -> float | None:
+        """When the newest ``firing`` of one alert source recorded before id ``before`` began."""
+        statement = (
+            sa.select(alerts.c.at)
+            .where(
+                alerts.c.model == model,
+                alerts.c.source == source,
+                alerts.c.status == "firing",
+                alerts.c.id < before,
+            )
+            .order_by(alerts.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            value = connection.execute(statement).scalar_one_or_none()
+        return None if value is None else float(value)
 
     def alerts(self, model: str, limit: int = 100) -> list[StoredAlert]:
         """The newest ``limit`` alerts of ``model``, newest first."""
@@ -501,8 +584,12 @@ class Store:
             return [_stored_alert(row) for row in connection.execute(statement)]
 
     def undelivered_alerts(self) -> list[StoredAlert]:
-        """Alerts not delivered yet, oldest first (sent again after a restart)."""
-        statement = sa.select(alerts).where(alerts.c.delivered.is_(False)).order_by(alerts.c.id)
+        """Alerts not delivered yet and not given up for good, oldest first (sent again)."""
+        statement = (
+            sa.select(alerts)
+            .where(alerts.c.delivered.is_(False), alerts.c.final.is_(False))
+            .order_by(alerts.c.id)
+        )
         with self.engine.connect() as connection:
             return [_stored_alert(row) for row in connection.execute(statement)]
 

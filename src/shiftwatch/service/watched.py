@@ -5,14 +5,15 @@ response); only complete rows reach the monitor: rows with inputs, and with outp
 model's reference profiles outputs too (``reference_outputs``). Every row is validated
 against the schema of the reference's inputs, and the violations are counted per column and
 rule (values that cannot take their column's type count as ``type`` and enter the monitor as
-missing). Calls are serialised by a lock: the monitor is not thread-safe.
+missing). Predictions and labels the monitor could not take are refused by :meth:`check`
+before anything is stored. Windows run on the server's receipt time: a client's clock steers
+nothing. Calls are serialised by a lock: the monitor is not thread-safe.
 """
 
 import threading
-import time
 from collections import Counter, deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,8 @@ from shiftwatch.monitor import AlertEvent, AlertState, Monitor
 from shiftwatch.outputs import CONFIDENCE, PREDICTION, AccuracyEstimate, AccuracyEstimator
 from shiftwatch.profile import Profile
 from shiftwatch.schema import Schema
+from shiftwatch.service.limits import storable_name
+from shiftwatch.service.predictions import PredictionForm, Where, check_labels
 from shiftwatch.service.rows import rows_to_table
 from shiftwatch.service.settings import ModelSettings
 from shiftwatch.service.storage import StoredRow
@@ -31,6 +34,7 @@ from shiftwatch.service.storage import StoredRow
 ACCURACY_ROWS = 10_000  # newest rows whose probabilities the accuracy estimate reads
 MAX_UNEXPECTED_NAMES = 100  # distinct unexpected input names kept per model; more: "(other)"
 OTHER_COLUMNS = "(other)"
+TIMESTAMP = "(timestamp)"  # the column name clock_skew violations are counted under
 
 
 @dataclass
@@ -94,6 +98,7 @@ class WatchedModel:
         self._unexpected: set[str] = set()
         self._known_names = frozenset(self.inputs_reference.column_names)
         self.accuracy = None if settings.calibration is None else _calibrated(settings.calibration)
+        self.form = PredictionForm.of(reference)
         self._recent: deque[npt.NDArray[np.float64]] = deque()
         self._recent_rows = 0
         self.accuracy_rows = min(settings.window or ACCURACY_ROWS, ACCURACY_ROWS)
@@ -102,8 +107,29 @@ class WatchedModel:
         """Whether the row holds what the monitor needs (inputs; outputs when watched)."""
         return row.inputs is not None and (row.outputs is not None or not self.watches_outputs)
 
-    def ingest(self, rows: Sequence[StoredRow], now: float | None = None) -> Ingested:
-        """Validate and feed complete rows (the others are left for their other half)."""
+    @property
+    def uses_outputs(self) -> bool:
+        """Whether the monitor reads the predictions (watched outputs, or an error rate)."""
+        return self.watches_outputs or self.settings.expected_error_rate is not None
+
+    def check(self, rows: Sequence[StoredRow], outputs: Where, labels: Where) -> None:
+        """Raise :class:`PayloadError` at the first prediction or label the monitor can't take.
+
+        Called before the rows are stored, so that a stored row is always a monitored one.
+        ``outputs`` and ``labels`` name a row's fields for the error.
+        """
+        if self.uses_outputs:
+            classes = self.form.check([row.outputs for row in rows], outputs)
+            if classes is not None and self.form.classes is None:
+                self.form = replace(self.form, classes=classes)
+        if self.settings.expected_error_rate is not None:
+            check_labels([row.label for row in rows], labels)
+
+    def ingest(self, rows: Sequence[StoredRow], now: float) -> Ingested:
+        """Validate and feed complete rows received at ``now`` (server time, seconds).
+
+        Rows without their other half are left for it.
+        """
         done = Ingested()
         rows = [row for row in rows if self.complete(row)]
         if not rows:
@@ -112,11 +138,9 @@ class WatchedModel:
         table, done.violations = rows_to_table(inputs, self.inputs_reference)
         self._count_unexpected(inputs, done.violations)
         done.violations.update(self.schema.check(table, max_per_rule=0).counts)
-        times = [row.event_time for row in rows if row.event_time is not None]
-        stamp = max(times) if times else (time.time() if now is None else now)
         ids = [row_key(row.event_id, row.row_index) for row in rows]
         outputs = None
-        if self.watches_outputs or self.settings.expected_error_rate is not None:
+        if self.uses_outputs:
             present = [row.outputs for row in rows]
             if all(value is not None for value in present):
                 outputs = np.asarray(present)
@@ -128,7 +152,7 @@ class WatchedModel:
                 table,
                 outputs=outputs,
                 ids=ids if outputs is not None else None,
-                timestamps=[stamp],
+                timestamps=[now],
             )
             labelled = [(key, row.label) for key, row in zip(ids, rows, strict=True)]
             labelled = [(key, label) for key, label in labelled if label is not None]
@@ -205,7 +229,11 @@ class WatchedModel:
             return
         for row in inputs:
             for key in row.keys() - known:
-                if key not in self._unexpected and len(self._unexpected) < MAX_UNEXPECTED_NAMES:
+                if (
+                    key not in self._unexpected
+                    and len(self._unexpected) < MAX_UNEXPECTED_NAMES
+                    and storable_name(key)
+                ):
                     self._unexpected.add(key)
                 name = key if key in self._unexpected else OTHER_COLUMNS
                 counts[(name, "unexpected_column")] += 1

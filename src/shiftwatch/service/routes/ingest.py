@@ -6,8 +6,9 @@ a row reaches the monitor once it is complete (see :mod:`shiftwatch.service.core
 """
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
@@ -29,6 +30,8 @@ from shiftwatch.service.watched import row_key
 router = APIRouter(prefix="/v1/models/{model}", tags=["ingest"])
 ModelName = Annotated[str, Path(pattern=MODEL_NAME_PATTERN, description="A watched model.")]
 WRITE = [Depends(require("write"))]
+SERVER_WRITE = [Depends(require("write", query_token=True))]  # model servers: ?token= too
+Result = TypeVar("Result")
 
 
 def _service(request: Request) -> Service:
@@ -36,20 +39,43 @@ def _service(request: Request) -> Service:
     return service
 
 
+async def _queued(request: Request, model: str, call: Callable[..., Result], *args: Any) -> Result:
+    """Read the body and run ``call(service, model, body, *args)`` on the model's thread.
+
+    The model's queue place is taken before the body is read (a flooded model answers 503 at
+    once), and a request whose client hangs up while it waits is dropped.
+    """
+    service = _service(request)
+    with service.reserve(model):
+        body = await request.body()
+        return await service.on_model_thread(
+            model, call, service, model, body, *args, hung_up=lambda: _hung_up(request)
+        )
+
+
+async def _hung_up(request: Request) -> None:
+    """Return once the client has disconnected (the body has been read before)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
 def _seconds(value: float | datetime | None) -> float | None:
     return value.timestamp() if isinstance(value, datetime) else value
 
 
-# The events body is read by pydantic straight from the bytes (``read_body``): FastAPI's own
-# body parameter decodes the JSON with the standard library first, which doubled the cost of
-# the busiest call. The OpenAPI document still describes it (see ``BODY_SCHEMAS``).
-EVENTS_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventBatch"}}},
+def _json_body(schema: str) -> dict[str, Any]:
+    """The OpenAPI description of a JSON body that the route reads itself."""
+    reference = {"$ref": f"#/components/schemas/{schema}"}
+    return {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": reference}}}
     }
-}
-BODY_SCHEMAS = (EventBatch,)
+
+
+# Bodies are read by pydantic straight from the bytes (``read_body``), after the token was
+# checked: FastAPI's own body parameter is read before the dependencies run, and decodes the
+# JSON with the standard library first, which doubled the cost of the busiest call. The
+# OpenAPI document still describes them (see ``BODY_SCHEMAS``).
+EVENTS_BODY = _json_body("EventBatch")
 
 
 @router.post("/events", dependencies=WRITE, response_model=IngestResult, openapi_extra=EVENTS_BODY)
@@ -64,8 +90,7 @@ async def post_events(model: ModelName, request: Request) -> IngestResult:
             "Send the events as JSON, with 'Content-Type: application/json' "
             f"(got {media_type or 'no Content-Type'}).",
         )
-    body = await request.body()
-    return await service.on_model_thread(model, _ingest_events, service, model, body)
+    return await _queued(request, model, _ingest_events)
 
 
 def _ingest_events(service: Service, model: str, body: bytes) -> IngestResult:
@@ -81,15 +106,26 @@ def _ingest_events(service: Service, model: str, body: bytes) -> IngestResult:
         )
         for event in batch.events
     ]
-    return IngestResult(**service.ingest_rows(model, rows))
+    return IngestResult(**service.ingest_rows(model, rows, "body.events"))
 
 
-@router.post("/labels", dependencies=WRITE, response_model=LabelResult)
-async def post_labels(model: ModelName, batch: LabelBatch, request: Request) -> LabelResult:
-    """Labels that arrived later, joined to stored events by id."""
+LABELS_BODY = _json_body("LabelBatch")
+BODY_SCHEMAS = (EventBatch, LabelBatch)
+
+
+@router.post("/labels", dependencies=WRITE, response_model=LabelResult, openapi_extra=LABELS_BODY)
+async def post_labels(model: ModelName, request: Request) -> LabelResult:
+    """Labels that arrived later, joined to stored events by id.
+
+    The body is read after the token is checked (a body parameter would be read first).
+    """
+    return await _queued(request, model, _label)
+
+
+def _label(service: Service, model: str, body: bytes) -> LabelResult:
+    batch = read_body(LabelBatch, body)
     labels = [(item.id, item.label) for item in batch.labels]
-    service = _service(request)
-    return LabelResult(**await service.on_model_thread(model, service.label, model, labels))
+    return LabelResult(**service.label(model, labels))
 
 
 def _stored_rows(event: Event) -> list[StoredRow]:
@@ -111,35 +147,42 @@ def _store_event(service: Service, model: str, event: Event) -> IngestResult:
     return IngestResult(**service.ingest_part(model, rows, part))
 
 
-@router.post("/kserve", dependencies=WRITE, response_model=IngestResult)
+def _kserve(service: Service, model: str, body: bytes, headers: dict[str, str]) -> IngestResult:
+    event = parse_kserve(headers, body, service.model(model).feature_names)
+    return _store_event(service, model, event)
+
+
+def _seldon(service: Service, model: str, body: bytes, headers: dict[str, str]) -> IngestResult:
+    event = parse_seldon(headers, body, service.model(model).feature_names)
+    return _store_event(service, model, event)
+
+
+def _bentoml(service: Service, model: str, body: bytes) -> IngestResult:
+    rows = [row for event in parse_bentoml_lines(body) for row in _stored_rows(event)]
+    return IngestResult(**service.ingest_rows(model, rows))
+
+
+# Model servers' payloads are parsed on the model's thread: a large body never stalls the
+# event loop (and with it every other request).
+
+
+@router.post("/kserve", dependencies=SERVER_WRITE, response_model=IngestResult)
 async def post_kserve(model: ModelName, request: Request) -> IngestResult:
     """KServe's inference logger: CloudEvents 1.0 in binary mode (``ce-*`` headers).
 
     Bodies are KServe v1 or Open Inference Protocol v2, read as JSON whatever the
-    Content-Type says.
+    Content-Type says. The token may come as ``?token=`` (the logger only posts to a URL).
     """
-    service = _service(request)
-    watched = service.model(model)
-    body = await request.body()
-    event = parse_kserve(request.headers, body, watched.feature_names)
-    return await service.on_model_thread(model, _store_event, service, model, event)
+    return await _queued(request, model, _kserve, dict(request.headers))
 
 
-@router.post("/seldon", dependencies=WRITE, response_model=IngestResult)
+@router.post("/seldon", dependencies=SERVER_WRITE, response_model=IngestResult)
 async def post_seldon(model: ModelName, request: Request) -> IngestResult:
     """Seldon Core's request logger: CloudEvents with Seldon, TensorFlow or v2 bodies."""
-    service = _service(request)
-    watched = service.model(model)
-    body = await request.body()
-    event = parse_seldon(request.headers, body, watched.feature_names)
-    return await service.on_model_thread(model, _store_event, service, model, event)
+    return await _queued(request, model, _seldon, dict(request.headers))
 
 
-@router.post("/bentoml", dependencies=WRITE, response_model=IngestResult)
+@router.post("/bentoml", dependencies=SERVER_WRITE, response_model=IngestResult)
 async def post_bentoml(model: ModelName, request: Request) -> IngestResult:
     """BentoML's monitoring JSON lines: features, prediction and target columns per line."""
-    service = _service(request)
-    service.model(model)
-    body = await request.body()
-    rows = [row for event in parse_bentoml_lines(body) for row in _stored_rows(event)]
-    return IngestResult(**await service.on_model_thread(model, service.ingest_rows, model, rows))
+    return await _queued(request, model, _bentoml)
