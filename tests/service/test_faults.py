@@ -357,3 +357,22 @@ def test_probabilities_are_checked_per_model_across_batches(outputs_client: Test
     answer = post(outputs_client, "/v1/models/churn/events", later)
     assert answer.status_code == 422
     assert "3 class probabilities" in answer.json()["error"]["message"]
+
+
+def test_a_retry_is_a_duplicate_long_after_its_raw_row_was_trimmed(
+    db_url: str, reference_files: tuple[Path, Path]
+) -> None:
+    settings = settings_for(db_url, reference_files[0])
+    settings.server.raw_retention_rows = 100
+    settings.server.id_retention_rows = 1_000
+    rng = np.random.default_rng(21)
+    first = events(rng, 50, start=0)
+    with TestClient(create_app(settings)) as client:
+        assert post(client, "/v1/models/churn/events", {"events": first}).json()["accepted"] == 50
+        for start in range(50, 500, 50):
+            post(client, "/v1/models/churn/events", {"events": events(rng, 50, start)})
+        store = client.app.state.service.store  # type: ignore[attr-defined]
+        assert store.count_rows("churn") <= 110  # e0..e49 are long gone from the raw rows
+    with TestClient(create_app(settings)) as client:  # and after a restart
+        again = post(client, "/v1/models/churn/events", {"events": first})
+        assert again.json() == {"accepted": 0, "duplicates": 50, "violations": 0}

@@ -26,7 +26,7 @@ def test_the_migrations_build_exactly_the_tables_the_code_uses(db_url: str) -> N
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     assert differences == []
-    assert version == "0004"
+    assert version == "0005"
     Store(db_url).close()  # opening again upgrades nothing and fails on nothing
     store.close()
 
@@ -82,6 +82,18 @@ def test_trim_keeps_the_newest_rows(db_url: str) -> None:
     assert store.trim("m", 20) == 30
     assert [r.inputs["x"] for r in store.latest_rows("m", 100)] == [float(i) for i in range(30, 50)]
     assert store.count_rows("n") == 1
+    store.close()
+
+
+def test_trimmed_ids_are_remembered_within_their_own_retention(db_url: str) -> None:
+    store = Store(db_url)
+    store.add_rows("m", [row(f"e{i}", inputs={"x": float(i)}) for i in range(50)])
+    assert not store.has_trimmed("m")
+    assert store.trim("m", 20, keep_ids=10) == 30
+    assert store.has_trimmed("m") and not store.has_trimmed("n")
+    asked = [(f"e{i}", 0) for i in range(50)] + [("e1", 1)]
+    assert store.seen("m", asked) == {(f"e{i}", 0) for i in range(20, 30)}  # the newest 10
+    assert store.seen("n", asked) == set()
     store.close()
 
 

@@ -187,3 +187,55 @@ class CheckOut(BaseModel):
         "estimated_accuracy, accuracy_low, accuracy_high (label-free, from the calibration "
         "file); null when neither is known.",
     )
+
+
+# Model servers' bodies: described for the OpenAPI document (and the fuzzing that reads it);
+# the parsers read the bytes themselves and name the field at fault.
+
+
+class Tensor(BaseModel):
+    """One Open Inference Protocol (v2) tensor."""
+
+    name: str
+    shape: list[int]
+    datatype: str = Field(description="BOOL, INT8..UINT64, FP16..FP64 or BYTES.")
+    data: list[Any]
+
+
+class KServeBody(BaseModel):
+    """A KServe logger body: v1 (``instances``/``predictions``) or v2 (``inputs``/``outputs``)."""
+
+    instances: list[Any] | None = None
+    predictions: list[Any] | None = None
+    inputs: list[Tensor] | None = None
+    outputs: list[Tensor] | None = None
+
+
+class SeldonData(BaseModel):
+    """Seldon's ``data``: feature names and an ``ndarray`` or a ``tensor``."""
+
+    names: list[str] | None = None
+    ndarray: list[Any] | None = None
+    tensor: dict[str, list[Any]] | None = None
+
+
+class SeldonBody(BaseModel):
+    """A Seldon logger body: a Seldon message, TensorFlow or v2 body, or feedback."""
+
+    data: SeldonData | None = None
+    instances: list[Any] | None = None
+    predictions: list[Any] | None = None
+    inputs: list[Tensor] | None = None
+    outputs: list[Tensor] | None = None
+    request: dict[str, Any] | None = None
+    response: dict[str, Any] | None = None
+    truth: dict[str, Any] | None = None
+
+
+class BentoMLLine(BaseModel):
+    """One line of BentoML's monitoring JSON lines: ``request_id``, then the columns."""
+
+    model_config = ConfigDict(extra="allow")
+
+    request_id: str | int
+    timestamp: str | None = None

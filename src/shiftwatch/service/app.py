@@ -205,6 +205,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         response = error_response(error.status_code, str(error.detail))
         for key, value in (error.headers or {}).items():
             response.headers[key] = value
+        if error.status_code in (401, 403):  # the unread body is not received: the sender
+            response.headers["Connection"] = "close"  # without a token costs next to nothing
         return response
 
     @app.exception_handler(ClientGone)

@@ -117,9 +117,10 @@ class Service:
         # rows stored per model: counted once at start, then kept up to date (a COUNT(*) over
         # millions of rows would cost a status read a quarter of a second on PostgreSQL)
         self.stored_rows = {name: self.store.count_rows(name) for name in self.models}
+        self._trimmed = {name: self.store.has_trimmed(name) for name in self.models}
         self._threads: dict[str, ThreadPoolExecutor] = {}
         self.writes = WriteHealth()
-        self._queued = dict.fromkeys(self.models, 0)
+        self._queued = dict.fromkeys(self.models, (0, 0))  # requests, body bytes
 
     # lifecycle --------------------------------------------------------------------------
 
@@ -190,24 +191,31 @@ class Service:
         return watched
 
     @contextlib.contextmanager
-    def reserve(self, name: str) -> Iterator[None]:
-        """Hold one of model ``name``'s queue places while its request is read and run.
+    def reserve(self, name: str, size: int = 0) -> Iterator[None]:
+        """Hold a place in model ``name``'s queue for a request of ``size`` body bytes.
 
-        Raises :class:`Overloaded` when ``max_queued_requests`` are already held: a flooded
-        model sheds load at once (before its body is read) instead of queueing without bound,
-        and the other models are not affected.
+        Raises :class:`Overloaded` when ``max_queued_requests`` are held already, or when the
+        bodies queued would pass ``max_queued_bytes`` (one body alone is always let in): a
+        flooded model sheds load at once instead of queueing without bound, so memory stays
+        bounded and a small request never waits behind more than that much work. The other
+        models are not affected.
         """
         self.model(name)
-        if self._queued[name] >= self.settings.server.max_queued_requests:
+        server = self.settings.server
+        count, queued = self._queued[name]
+        if count >= server.max_queued_requests or (
+            count and queued + size > server.max_queued_bytes
+        ):
             raise Overloaded(
-                f"Model {name!r} has {self._queued[name]} requests queued, its limit; "
+                f"Model {name!r} has {count} requests ({queued:,} bytes) queued, its limit; "
                 "retry after a second."
             )
-        self._queued[name] += 1
+        self._queued[name] = (count + 1, queued + size)
         try:
             yield
         finally:
-            self._queued[name] -= 1
+            count, queued = self._queued[name]
+            self._queued[name] = (count - 1, queued - size)
 
     async def on_model_thread(
         self,
@@ -296,8 +304,10 @@ class Service:
         """
         watched = self.model(name)
         now = time.time()
+        given = len(rows)
         rows, skewed = self._checked_times(rows, now)
         watched.check(rows, lambda i: f"{where}.{i}.outputs", lambda i: f"{where}.{i}.label")
+        rows = self._unseen(name, rows)
         new = self.store.add_rows(name, rows, received_at=now)
         fresh = []
         for row in rows:  # an id twice in one batch was stored (and is fed) once
@@ -312,7 +322,7 @@ class Service:
             raise
         self._record(watched, done)
         self.stored_rows[name] += len(fresh)
-        return self._after_feed(watched, done, len(rows), len(fresh))
+        return self._after_feed(watched, done, given, len(fresh))
 
     def ingest_part(
         self, name: str, rows: Sequence[StoredRow], part: str, where: str = "rows"
@@ -320,9 +330,10 @@ class Service:
         """Store one half of rows (``"inputs"`` or ``"outputs"``); feed the completed rows."""
         watched = self.model(name)
         now = time.time()
+        given = len(rows)
         rows, skewed = self._checked_times(rows, now)
         watched.check(rows, lambda i: f"{where}.{i}.outputs", lambda i: f"{where}.{i}.label")
-        stored = self.store.add_part(name, rows, part, now)
+        stored = self.store.add_part(name, self._unseen(name, rows), part, now)
         try:
             done = self._feed(watched, stored, now, skewed)
         except Exception:
@@ -331,7 +342,7 @@ class Service:
         self._record(watched, done)
         other = "outputs" if part == "inputs" else "inputs"
         self.stored_rows[name] += sum(getattr(row, other) is None for row in stored)  # inserted
-        return self._after_feed(watched, done, len(rows), len(stored))
+        return self._after_feed(watched, done, given, len(stored))
 
     def label(self, name: str, labels: Sequence[tuple[str, Any]]) -> dict[str, int]:
         """Labels of earlier events by id: stored, then scored against expected errors."""
@@ -344,6 +355,15 @@ class Service:
         events = watched.label([(event_id, given[event_id]) for event_id in sorted(known)])
         self._notify(watched, events)
         return {"joined": len(known), "unknown": len(given) - len(known)}
+
+    def _unseen(self, name: str, rows: Sequence[StoredRow]) -> Sequence[StoredRow]:
+        """``rows`` less those whose id was stored, then trimmed past the raw retention."""
+        if not self._trimmed[name] or not rows:
+            return rows
+        seen = self.store.seen(name, [(row.event_id, row.row_index) for row in rows])
+        if not seen:
+            return rows
+        return [row for row in rows if (row.event_id, row.row_index) not in seen]
 
     def _checked_times(
         self, rows: Sequence[StoredRow], now: float
@@ -375,9 +395,11 @@ class Service:
         self.metrics.received.labels(model=name).inc(new)
         if given > new:
             self.metrics.duplicates.labels(model=name).inc(given - new)
-        retention = self.settings.server.raw_retention_rows
+        server = self.settings.server
+        retention = server.raw_retention_rows
         if self.stored_rows[name] > retention * TRIM_SLACK:  # trim rarely: it scans the index
-            self.stored_rows[name] -= self.store.trim(name, retention)
+            self.stored_rows[name] -= self.store.trim(name, retention, server.id_retention_rows)
+            self._trimmed[name] = True
         return {
             "accepted": new,
             "duplicates": given - new,

@@ -9,8 +9,10 @@ One server watches several models; each has its reference profile, window and al
     admin_tokens = []                      # for admin calls (reload, purge)
     max_body_bytes = 10_000_000
     raw_retention_rows = 1_000_000         # raw events kept per model (the newest)
+    id_retention_rows = 10_000_000         # ids of trimmed events kept, to spot retries
     max_clock_skew_seconds = 300           # event times further ahead are dropped (counted)
-    max_queued_requests = 8                # per model; more get 503 with Retry-After
+    max_queued_requests = 8                # per model; more get 503 with Retry-After,
+    max_queued_bytes = 2_000_000           # as do bodies past this many bytes queued
     body_timeout_seconds = 30              # a body not received by then gets 408
 
     [[models]]
@@ -55,10 +57,12 @@ class ServerSettings(BaseSettings):
     admin_tokens: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(10_000_000, gt=0)
     raw_retention_rows: int = Field(1_000_000, gt=0)
+    id_retention_rows: int = Field(10_000_000, gt=0)
     webhook_retries: int = Field(5, ge=0)
     webhook_backoff_seconds: float = Field(0.5, gt=0)
     max_clock_skew_seconds: float = Field(300.0, ge=0)
     max_queued_requests: int = Field(8, gt=0)
+    max_queued_bytes: int = Field(2_000_000, gt=0)
     body_timeout_seconds: float = Field(30.0, gt=0)
 
     @field_validator("write_tokens", "read_tokens", "admin_tokens")

@@ -49,6 +49,19 @@ events = sa.Table(
     sa.Index("ix_events_model_seq", "model", "seq"),
 )
 
+# ids of rows trimmed from ``events``: a retried event is still known as a duplicate long after
+# its raw row has gone (kept for ``id_retention_rows`` ids per model)
+seen_events = sa.Table(
+    "seen_events",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    sa.Column("model", sa.String(64), nullable=False),
+    sa.Column("event_id", sa.String(256), nullable=False),
+    sa.Column("row_index", sa.Integer, nullable=False),
+    sa.UniqueConstraint("model", "event_id", "row_index", name="uq_seen_model_event_row"),
+    sa.Index("ix_seen_model_seq", "model", "seq"),
+)
+
 violation_counts = sa.Table(
     "violation_counts",
     metadata,
@@ -461,8 +474,12 @@ class Store:
             for row in connection.execute(statement):
                 yield _stored_row(row)
 
-    def trim(self, model: str, keep: int) -> int:
-        """Delete all but the newest ``keep`` rows of ``model``; return how many went."""
+    def trim(self, model: str, keep: int, keep_ids: int | None = None) -> int:
+        """Delete all but the newest ``keep`` rows of ``model``; return how many went.
+
+        The ids of the rows deleted are kept in ``seen_events`` (the newest ``keep_ids`` of
+        them; all when None), so that :meth:`seen` still knows them as stored.
+        """
         cutoff = (
             sa.select(events.c.seq)
             .where(events.c.model == model)
@@ -471,9 +488,54 @@ class Store:
             .limit(1)
             .scalar_subquery()
         )
-        statement = sa.delete(events).where(events.c.model == model, events.c.seq <= cutoff)
+        old = sa.and_(events.c.model == model, events.c.seq <= cutoff)
+        remember = (
+            self._insert(seen_events)
+            .from_select(
+                ["model", "event_id", "row_index"],
+                sa.select(events.c.model, events.c.event_id, events.c.row_index)
+                .where(old)
+                .order_by(events.c.seq),
+            )
+            .on_conflict_do_nothing()
+        )
         with self._writing() as connection:
-            return int(connection.execute(statement).rowcount or 0)
+            connection.execute(remember)
+            removed = int(connection.execute(sa.delete(events).where(old)).rowcount or 0)
+            if keep_ids is not None:
+                oldest_kept = (
+                    sa.select(seen_events.c.seq)
+                    .where(seen_events.c.model == model)
+                    .order_by(seen_events.c.seq.desc())
+                    .offset(keep_ids)
+                    .limit(1)
+                    .scalar_subquery()
+                )
+                connection.execute(
+                    sa.delete(seen_events).where(
+                        seen_events.c.model == model, seen_events.c.seq <= oldest_kept
+                    )
+                )
+        return removed
+
+    def has_trimmed(self, model: str) -> bool:
+        """Whether any id of ``model`` was trimmed (then :meth:`seen` is worth asking)."""
+        statement = sa.select(seen_events.c.seq).where(seen_events.c.model == model).limit(1)
+        with self.engine.connect() as connection:
+            return connection.execute(statement).first() is not None
+
+    def seen(self, model: str, keys: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
+        """Which of ``keys`` (``(event_id, row_index)``) were stored and trimmed since."""
+        found: set[tuple[str, int]] = set()
+        ids = sorted({event_id for event_id, _ in keys})
+        with self.engine.connect() as connection:
+            for start in range(0, len(ids), 500):
+                statement = sa.select(seen_events.c.event_id, seen_events.c.row_index).where(
+                    seen_events.c.model == model,
+                    seen_events.c.event_id.in_(ids[start : start + 500]),
+                )
+                found.update((row[0], row[1]) for row in connection.execute(statement))
+        return found & set(keys)
 
     def add_violations(self, model: str, counts: dict[tuple[str, str], int]) -> None:
         """Add to the stored violation counts per ``(column, rule)``."""

@@ -6,22 +6,27 @@ a row reaches the monitor once it is complete (see :mod:`shiftwatch.service.core
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 
 from shiftwatch.service.api import (
+    BentoMLLine,
     EventBatch,
     IngestResult,
+    KServeBody,
     LabelBatch,
     LabelResult,
+    SeldonBody,
     read_body,
 )
 from shiftwatch.service.auth import require
 from shiftwatch.service.core import Service
 from shiftwatch.service.payloads import parse_bentoml_lines, parse_kserve, parse_seldon
+from shiftwatch.service.payloads.kserve import CE_TYPES as KSERVE_TYPES
+from shiftwatch.service.payloads.seldon import CE_TYPES as SELDON_TYPES
 from shiftwatch.service.records import Event
 from shiftwatch.service.settings import MODEL_NAME_PATTERN
 from shiftwatch.service.storage import StoredRow
@@ -42,12 +47,14 @@ def _service(request: Request) -> Service:
 async def _queued(request: Request, model: str, call: Callable[..., Result], *args: Any) -> Result:
     """Read the body and run ``call(service, model, body, *args)`` on the model's thread.
 
-    The model's queue place is taken before the body is read (a flooded model answers 503 at
-    once), and a request whose client hangs up while it waits is dropped.
+    The body is read first (within ``body_timeout_seconds``: a slow sender holds no queue
+    place), then a place in the model's queue is taken (a flooded model answers 503 at once),
+    and a request whose client hangs up while it waits is dropped.
     """
     service = _service(request)
-    with service.reserve(model):
-        body = await request.body()
+    service.model(model)
+    body = await request.body()
+    with service.reserve(model, len(body)):
         return await service.on_model_thread(
             model, call, service, model, body, *args, hung_up=lambda: _hung_up(request)
         )
@@ -63,12 +70,33 @@ def _seconds(value: float | datetime | None) -> float | None:
     return value.timestamp() if isinstance(value, datetime) else value
 
 
-def _json_body(schema: str) -> dict[str, Any]:
-    """The OpenAPI description of a JSON body that the route reads itself."""
+def _json_body(schema: str, ce_types: Sequence[str] = ()) -> dict[str, Any]:
+    """The OpenAPI description of a JSON body that the route reads itself.
+
+    ``ce_types``: the route reads a binary-mode CloudEvent; its ``ce-*`` headers are described
+    too (``ce-type`` as one of these values).
+    """
     reference = {"$ref": f"#/components/schemas/{schema}"}
-    return {
+    described: dict[str, Any] = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": reference}}}
     }
+    if ce_types:
+        headers = {
+            "ce-id": {"type": "string"},
+            "ce-type": {"type": "string", "enum": list(ce_types)},
+            "ce-specversion": {"type": "string", "enum": ["1.0"]},
+            "ce-time": {"type": "string", "format": "date-time"},
+        }
+        described["parameters"] = [
+            {
+                "name": name,
+                "in": "header",
+                "required": name in ("ce-id", "ce-type"),
+                "schema": schema,
+            }
+            for name, schema in headers.items()
+        ]
+    return described
 
 
 # Bodies are read by pydantic straight from the bytes (``read_body``), after the token was
@@ -110,7 +138,7 @@ def _ingest_events(service: Service, model: str, body: bytes) -> IngestResult:
 
 
 LABELS_BODY = _json_body("LabelBatch")
-BODY_SCHEMAS = (EventBatch, LabelBatch)
+BODY_SCHEMAS = (EventBatch, LabelBatch, KServeBody, SeldonBody, BentoMLLine)
 
 
 @router.post("/labels", dependencies=WRITE, response_model=LabelResult, openapi_extra=LABELS_BODY)
@@ -166,7 +194,12 @@ def _bentoml(service: Service, model: str, body: bytes) -> IngestResult:
 # event loop (and with it every other request).
 
 
-@router.post("/kserve", dependencies=SERVER_WRITE, response_model=IngestResult)
+@router.post(
+    "/kserve",
+    dependencies=SERVER_WRITE,
+    response_model=IngestResult,
+    openapi_extra=_json_body("KServeBody", list(KSERVE_TYPES)),
+)
 async def post_kserve(model: ModelName, request: Request) -> IngestResult:
     """KServe's inference logger: CloudEvents 1.0 in binary mode (``ce-*`` headers).
 
@@ -176,13 +209,23 @@ async def post_kserve(model: ModelName, request: Request) -> IngestResult:
     return await _queued(request, model, _kserve, dict(request.headers))
 
 
-@router.post("/seldon", dependencies=SERVER_WRITE, response_model=IngestResult)
+@router.post(
+    "/seldon",
+    dependencies=SERVER_WRITE,
+    response_model=IngestResult,
+    openapi_extra=_json_body("SeldonBody", list(SELDON_TYPES)),
+)
 async def post_seldon(model: ModelName, request: Request) -> IngestResult:
     """Seldon Core's request logger: CloudEvents with Seldon, TensorFlow or v2 bodies."""
     return await _queued(request, model, _seldon, dict(request.headers))
 
 
-@router.post("/bentoml", dependencies=SERVER_WRITE, response_model=IngestResult)
+@router.post(
+    "/bentoml",
+    dependencies=SERVER_WRITE,
+    response_model=IngestResult,
+    openapi_extra=_json_body("BentoMLLine"),
+)
 async def post_bentoml(model: ModelName, request: Request) -> IngestResult:
     """BentoML's monitoring JSON lines: features, prediction and target columns per line."""
     return await _queued(request, model, _bentoml)
