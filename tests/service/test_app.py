@@ -275,6 +275,9 @@ def test_kserve_request_and_response_are_joined_into_complete_rows(
         assert get(client, "/v1/models/churn").json()["stored_rows"] == 6
         service = client.app.state.service  # type: ignore[attr-defined]
         assert service.models["churn"].monitor.n == 6  # complete rows reached the monitor
+        metrics = get(client, "/metrics").text
+        assert 'shiftwatch_events_received_total{model="churn"} 6.0' in metrics  # rows, once
+        assert 'shiftwatch_ingest_requests_total{model="churn"} 6.0' in metrics  # requests
         bad = client.post(
             "/v1/models/churn/kserve",
             content=b"{}",

@@ -376,3 +376,17 @@ def test_a_retry_is_a_duplicate_long_after_its_raw_row_was_trimmed(
     with TestClient(create_app(settings)) as client:  # and after a restart
         again = post(client, "/v1/models/churn/events", {"events": first})
         assert again.json() == {"accepted": 0, "duplicates": 50, "violations": 0}
+
+
+def test_every_counter_and_state_is_exported_at_zero_from_the_start(client: Any) -> None:
+    metrics = get(client, "/metrics").text
+    for series in (
+        'shiftwatch_alert_delivery_failures_total{model="churn"} 0.0',
+        'shiftwatch_alert_delivery_errors_total{model="churn"} 0.0',
+        'shiftwatch_events_rejected_total{model="churn",reason="overloaded"} 0.0',
+        'shiftwatch_events_received_total{model="churn"} 0.0',
+        'shiftwatch_alerts_sent_total{model="churn",status="resolved"} 0.0',
+        'shiftwatch_drift_state{model="churn",source="errors"} 0.0',
+        'shiftwatch_window_rows{model="churn",source="window"} 0.0',
+    ):
+        assert series in metrics

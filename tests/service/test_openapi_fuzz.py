@@ -18,9 +18,11 @@ from shiftwatch.service.app import create_app
 from shiftwatch.service.settings import load_settings
 
 
-def _app(reference: Path, outputs: Path) -> TestClient:
+def _app(reference: Path, outputs: Path, folder: Path) -> TestClient:
+    # a database file: schemathesis may start and stop the app's lifespan around its calls,
+    # and an in-memory database would not outlive the first stop
     config = load_settings(
-        server={"db_url": "sqlite://", "max_body_bytes": 200_000},
+        server={"db_url": f"sqlite:///{folder / 'fuzz.db'}", "max_body_bytes": 200_000},
         models=[
             {
                 "name": "churn",
@@ -35,8 +37,10 @@ def _app(reference: Path, outputs: Path) -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def api(reference_files: tuple[Path, Path]) -> Iterator[schemathesis.schemas.BaseSchema]:
-    client = _app(*reference_files)
+def api(
+    reference_files: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[schemathesis.schemas.BaseSchema]:
+    client = _app(*reference_files, tmp_path_factory.mktemp("fuzz"))
     client.__enter__()
     yield schemathesis.openapi.from_asgi("/openapi.json", client.app)
     client.__exit__(None, None, None)

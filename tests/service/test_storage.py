@@ -52,7 +52,19 @@ def test_halves_join_whichever_comes_first(db_url: str) -> None:
     assert [(r.inputs, r.outputs) for r in joined] == [({"x": 1.0}, [0.2, 0.8])]
     assert store.add_part("m", [row("r", inputs={"x": 5.0})], "inputs", 3.0) == []  # duplicate
     assert store.count_rows("m") == 1
-    assert store.set_labels("m", [("r", 1), ("unknown", 0)]) == [("r", [0.2, 0.8])]
+    assert store.set_labels("m", [("r", 0, 1), ("unknown", 0, 0)]) == [("r", 0)]
+    store.close()
+
+
+def test_labels_land_on_their_own_row(db_url: str) -> None:
+    store = Store(db_url)
+    store.add_rows("m", [row("b", i, inputs={"x": float(i)}) for i in range(3)])
+    assert store.set_labels("m", [("b", 2, "yes"), ("b", 0, "no"), ("b", 7, "x")]) == [
+        ("b", 2),
+        ("b", 0),
+    ]
+    assert store.count_event_rows("m", "b") == 3
+    assert [r.label for r in store.latest_rows("m", 10)] == ["no", None, "yes"]
     store.close()
 
 

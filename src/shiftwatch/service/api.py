@@ -87,11 +87,18 @@ class IngestResult(BaseModel):
 
 
 class LabelIn(BaseModel):
-    """The true label of an earlier event."""
+    """The true label of one row of an earlier event."""
 
     model_config = ConfigDict(extra="forbid")
 
     id: EventId
+    row: int = Field(
+        0,
+        ge=0,
+        lt=MAX_ROWS,
+        description="The row of the event (0 for an event of one row; a model server's batch "
+        "of N instances has rows 0 to N-1).",
+    )
     label: Any
 
 

@@ -23,11 +23,11 @@ from shiftwatch.errors import InvalidParameterError, ShiftwatchError
 from shiftwatch.monitor import AlertEvent
 from shiftwatch.service.alerts import AlertSender
 from shiftwatch.service.metrics import MAX_FEATURES, ServiceMetrics
-from shiftwatch.service.predictions import check_labels
+from shiftwatch.service.predictions import UnfitValue, check_labels
 from shiftwatch.service.records import PayloadError
 from shiftwatch.service.settings import Settings
 from shiftwatch.service.storage import Store, StoredCheck, StoredRow
-from shiftwatch.service.watched import TIMESTAMP, Ingested, WatchedModel
+from shiftwatch.service.watched import TIMESTAMP, Ingested, WatchedModel, row_key
 
 log = logging.getLogger("shiftwatch.service")
 
@@ -103,6 +103,8 @@ class Service:
         server = settings.server
         self.store = Store(server.db_url)
         self.metrics = ServiceMetrics()
+        for name in (model.name for model in settings.models):
+            self.metrics.start_at_zero(name)
         self.models = {model.name: WatchedModel(model) for model in settings.models}
         url = external_url or f"http://{server.host}:{server.port}"
         self.alerts = AlertSender(
@@ -322,7 +324,7 @@ class Service:
             raise
         self._record(watched, done)
         self.stored_rows[name] += len(fresh)
-        return self._after_feed(watched, done, given, len(fresh))
+        return self._after_feed(watched, done, given, len(fresh), len(fresh))
 
     def ingest_part(
         self, name: str, rows: Sequence[StoredRow], part: str, where: str = "rows"
@@ -341,20 +343,38 @@ class Service:
             raise
         self._record(watched, done)
         other = "outputs" if part == "inputs" else "inputs"
-        self.stored_rows[name] += sum(getattr(row, other) is None for row in stored)  # inserted
-        return self._after_feed(watched, done, given, len(stored))
+        inserted = sum(getattr(row, other) is None for row in stored)  # the rest were joined
+        self.stored_rows[name] += inserted
+        return self._after_feed(watched, done, given, len(stored), inserted)
 
-    def label(self, name: str, labels: Sequence[tuple[str, Any]]) -> dict[str, int]:
-        """Labels of earlier events by id: stored, then scored against expected errors."""
+    def label(
+        self,
+        name: str,
+        labels: Sequence[tuple[str, int, Any]],
+        *,
+        whole_event: str | None = None,
+    ) -> dict[str, int]:
+        """Labels of earlier rows by ``(event id, row, label)``: stored, then scored.
+
+        ``whole_event`` (the field that holds them): the labels are those of every row of one
+        event, in order (a model server's feedback); their count must match the stored rows.
+        """
         watched = self.model(name)
         if watched.settings.expected_error_rate is not None:
-            check_labels([label for _, label in labels], lambda i: f"body.labels.{i}.label")
+            check_labels([label for *_, label in labels], lambda i: f"body.labels.{i}.label")
+        if whole_event is not None and labels:
+            stored = self.store.count_event_rows(name, labels[0][0])
+            if stored and stored != len(labels):
+                raise UnfitValue(
+                    whole_event,
+                    f"holds {len(labels)} labels; the event {labels[0][0]!r} has {stored} rows",
+                )
         found = self.store.set_labels(name, labels)
-        known = {event_id for event_id, _ in found}
-        given = dict(labels)
-        events = watched.label([(event_id, given[event_id]) for event_id in sorted(known)])
-        self._notify(watched, events)
-        return {"joined": len(known), "unknown": len(given) - len(known)}
+        self.metrics.requests.labels(model=name).inc()
+        given = {(event_id, row): label for event_id, row, label in labels}
+        keyed = [(row_key(event_id, row), given[(event_id, row)]) for event_id, row in found]
+        self._notify(watched, watched.label(keyed))
+        return {"joined": len(found), "unknown": len(given) - len(found)}
 
     def _unseen(self, name: str, rows: Sequence[StoredRow]) -> Sequence[StoredRow]:
         """``rows`` less those whose id was stored, then trimmed past the raw retention."""
@@ -389,10 +409,12 @@ class Service:
         return done
 
     def _after_feed(
-        self, watched: WatchedModel, done: Ingested, given: int, new: int
+        self, watched: WatchedModel, done: Ingested, given: int, new: int, rows: int
     ) -> dict[str, int]:
+        """Count and answer: ``new`` parts stored of ``given``; ``rows`` of them new rows."""
         name = watched.name
-        self.metrics.received.labels(model=name).inc(new)
+        self.metrics.requests.labels(model=name).inc()
+        self.metrics.received.labels(model=name).inc(rows)
         if given > new:
             self.metrics.duplicates.labels(model=name).inc(given - new)
         server = self.settings.server

@@ -416,22 +416,40 @@ class Store:
                     )
                 )
 
-    def set_labels(self, model: str, labels: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
-        """Attach labels to stored events by id (every row of the event).
+    def set_labels(
+        self, model: str, labels: Sequence[tuple[str, int, Any]]
+    ) -> list[tuple[str, int]]:
+        """Attach labels to stored rows by ``(event_id, row_index, label)``.
 
-        Returns ``(event_id, outputs)`` for every row found, for scoring.
+        Returns the ``(event_id, row_index)`` of the rows found, each once.
         """
-        found: list[tuple[str, Any]] = []
+        found: dict[tuple[str, int], None] = {}
         with self._writing() as connection:
-            for event_id, label in labels:
+            for event_id, row_index, label in labels:
                 statement = (
                     sa.update(events)
-                    .where(events.c.model == model, events.c.event_id == event_id)
+                    .where(
+                        events.c.model == model,
+                        events.c.event_id == event_id,
+                        events.c.row_index == row_index,
+                    )
                     .values(label=_dumps(label))
-                    .returning(events.c.event_id, events.c.outputs)
+                    .returning(events.c.event_id, events.c.row_index)
                 )
-                found += [(row[0], _loads(row[1])) for row in connection.execute(statement)]
-        return found
+                found.update(
+                    dict.fromkeys((row[0], row[1]) for row in connection.execute(statement))
+                )
+        return list(found)
+
+    def count_event_rows(self, model: str, event_id: str) -> int:
+        """How many rows of one event are stored (0: none, or trimmed)."""
+        statement = (
+            sa.select(sa.func.count())
+            .select_from(events)
+            .where(events.c.model == model, events.c.event_id == event_id)
+        )
+        with self.engine.connect() as connection:
+            return int(connection.execute(statement).scalar_one())
 
     def count_rows(self, model: str) -> int:
         """Rows stored for ``model``."""

@@ -30,7 +30,6 @@ from shiftwatch.service.payloads.seldon import CE_TYPES as SELDON_TYPES
 from shiftwatch.service.records import Event
 from shiftwatch.service.settings import MODEL_NAME_PATTERN
 from shiftwatch.service.storage import StoredRow
-from shiftwatch.service.watched import row_key
 
 router = APIRouter(prefix="/v1/models/{model}", tags=["ingest"])
 ModelName = Annotated[str, Path(pattern=MODEL_NAME_PATTERN, description="A watched model.")]
@@ -152,7 +151,7 @@ async def post_labels(model: ModelName, request: Request) -> LabelResult:
 
 def _label(service: Service, model: str, body: bytes) -> LabelResult:
     batch = read_body(LabelBatch, body)
-    labels = [(item.id, item.label) for item in batch.labels]
+    labels = [(item.id, item.row, item.label) for item in batch.labels]
     return LabelResult(**service.label(model, labels))
 
 
@@ -165,9 +164,9 @@ def _stored_rows(event: Event) -> list[StoredRow]:
 
 def _store_event(service: Service, model: str, event: Event) -> IngestResult:
     rows = _stored_rows(event)
-    if event.part == "feedback":
-        labels = [(row_key(event.event_id, i), row.label) for i, row in enumerate(event.rows)]
-        joined = service.label(model, labels)["joined"]
+    if event.part == "feedback":  # one label per row of the request, in its order
+        labels = [(event.event_id, i, row.label) for i, row in enumerate(event.rows)]
+        joined = service.label(model, labels, whole_event="body.truth")["joined"]
         return IngestResult(accepted=joined, duplicates=0, violations=0)
     if event.part == "whole":
         return IngestResult(**service.ingest_rows(model, rows))
