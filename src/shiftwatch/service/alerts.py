@@ -53,6 +53,46 @@ def _rfc3339(seconds: float) -> str:
         raise UnsendableAlert(f"its time {seconds!r} is not a date ({error})") from None
 
 
+def alert_identity(model: str, source: str, detail: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The labels and annotations of one alert, whichever way it is sent.
+
+    The webhook, Alertmanager's API and the shipped Prometheus rules all use these labels
+    (``alertname``, ``model``, ``source``, ``severity``), so Alertmanager sees one alert.
+
+    >>> alert_identity("churn", "errors", "up")[0]["alertname"]
+    'ShiftwatchErrorRate'
+    """
+    labels = {
+        "alertname": ALERT_NAMES.get(source, "ShiftwatchAlert"),
+        "model": model,
+        "source": source,
+        "severity": "page",
+    }
+    what = "inputs or outputs drifted" if source == "window" else "more errors than expected"
+    return labels, {"summary": f"{model}: {what}", "description": detail}
+
+
+def postable_alert(
+    model: str, source: str, starts_at: float, ends_at: float, detail: str, external_url: str
+) -> dict[str, Any]:
+    """One alert as Alertmanager's API v2 takes it (``POST /api/v2/alerts``).
+
+    A firing alert is posted again before ``ends_at`` passes; a resolved one is posted with
+    ``ends_at`` at its resolution.
+
+    >>> postable_alert("churn", "window", 0.0, 300.0, "x drifted", "http://sw")["endsAt"]
+    '1970-01-01T00:05:00Z'
+    """
+    labels, annotations = alert_identity(model, source, detail)
+    return {
+        "labels": labels,
+        "annotations": annotations,
+        "startsAt": _rfc3339(starts_at),
+        "endsAt": _rfc3339(ends_at),
+        "generatorURL": f"{external_url}/v1/models/{model}",
+    }
+
+
 def alert_payload(
     model: str,
     source: str,
@@ -63,14 +103,7 @@ def alert_payload(
     external_url: str,
 ) -> dict[str, Any]:
     """Alertmanager's webhook body (version 4) for one alert of one model."""
-    labels = {
-        "alertname": ALERT_NAMES.get(source, "ShiftwatchAlert"),
-        "model": model,
-        "source": source,
-        "severity": "page",
-    }
-    what = "inputs or outputs drifted" if source == "window" else "more errors than expected"
-    annotations = {"summary": f"{model}: {what}", "description": detail}
+    labels, annotations = alert_identity(model, source, detail)
     fingerprint = hashlib.sha256(repr(sorted(labels.items())).encode()).hexdigest()[:16]
     alert = {
         "status": status,
@@ -109,8 +142,13 @@ class AlertSender:
         retries: int = 5,
         backoff: float = 0.5,
         timeout: float = 5.0,
+        alertmanager_url: str | None = None,
+        resend_seconds: float = 60.0,
     ) -> None:
         self.store = store
+        self.alertmanager_url = alertmanager_url
+        self.resend_seconds = resend_seconds
+        self._firing: dict[tuple[str, str], tuple[float, str]] = {}  # for Alertmanager
         self.metrics = metrics
         self.webhooks = webhooks
         self.external_url = external_url
@@ -127,6 +165,10 @@ class AlertSender:
         """Start delivering, beginning with what was left undelivered before a restart."""
         for alert in self.store.undelivered_alerts():
             self._queue.put(alert)
+        self._firing = {
+            (model, source): (since, detail)
+            for model, source, since, detail in self.store.firing_states()
+        }
         self._stopping = False
         self._start_thread()
 
@@ -159,15 +201,70 @@ class AlertSender:
             self._start_thread()
 
     def _run(self) -> None:
+        resend_at = time.monotonic()
         while True:
-            alert = self._queue.get()
+            if self.alertmanager_url is not None and time.monotonic() >= resend_at:
+                self._post_firing()  # as Prometheus does: a firing alert is posted again
+                resend_at = time.monotonic() + self.resend_seconds
+            try:
+                alert = self._queue.get(timeout=max(resend_at - time.monotonic(), 0.01))
+            except queue.Empty:
+                continue
             if alert is None:
                 return
+            try:
+                self._to_alertmanager(alert)
+            except Exception:  # Alertmanager's path never stops the webhook's
+                log.exception("alert %s could not be posted to Alertmanager", alert.id)
             try:
                 self._deliver(alert)
             except Exception as error:  # one alert never stops the others
                 log.exception("alert %s could not be delivered", alert.id)
                 self._failed(alert, alert.attempts, f"{type(error).__name__}: {error}")
+
+    def _to_alertmanager(self, alert: StoredAlert) -> None:
+        """Post one state change to Alertmanager (firing: until a resend is due, and more)."""
+        key = (alert.model, alert.source)
+        if alert.status == "firing":
+            self._firing[key] = (alert.at, alert.detail)
+        else:
+            started = self._firing.pop(key, None)
+            if self.alertmanager_url is not None:
+                starts = alert.at if started is None else started[0]
+                self._post(
+                    [postable_alert(*key, starts, alert.at, alert.detail, self.external_url)]
+                )
+            return
+        self._post_firing()
+
+    def _post_firing(self) -> None:
+        """Post every firing alert, each ending after four resend intervals unless posted again."""
+        if self.alertmanager_url is None or not self._firing:
+            return
+        ends = time.time() + 4 * self.resend_seconds
+        self._post(
+            [
+                postable_alert(model, source, starts, ends, detail, self.external_url)
+                for (model, source), (starts, detail) in self._firing.items()
+            ]
+        )
+
+    def _post(self, alerts: list[dict[str, Any]]) -> None:
+        import httpx
+
+        assert self.alertmanager_url is not None
+        url = f"{self.alertmanager_url.rstrip('/')}/api/v2/alerts"
+        try:
+            response = httpx.post(url, json=alerts, timeout=self.timeout)
+            if response.status_code < 300:
+                return
+            problem = f"HTTP {response.status_code}: {response.text[:200]}"
+        except httpx.HTTPError as error:
+            problem = f"{type(error).__name__}: {error}"
+        for model in {alert["labels"]["model"] for alert in alerts}:
+            self.metrics.alert_errors.labels(model=model).inc()
+        self.last_failure = f"Alertmanager at {url}: {problem}"
+        log.warning("posting to Alertmanager failed (%s); the next resend tries again", problem)
 
     def _failed(
         self, alert: StoredAlert, attempts: int, reason: str, *, final: bool = False

@@ -114,6 +114,8 @@ class Service:
             external_url=url,
             retries=server.webhook_retries,
             backoff=server.webhook_backoff_seconds,
+            alertmanager_url=server.alertmanager_url,
+            resend_seconds=server.alertmanager_resend_seconds,
         )
         self.started_at = time.time()
         # rows stored per model: counted once at start, then kept up to date (a COUNT(*) over

@@ -7,6 +7,7 @@ One server watches several models; each has its reference profile, window and al
     write_tokens = ["s3cret"]              # bearer tokens for ingest; none: open
     read_tokens = []                       # for reads; none: reads are open
     admin_tokens = []                      # for admin calls (reload, purge)
+    alertmanager_url = "http://alertmanager:9093"  # optional: alerts straight to its API v2
     max_body_bytes = 10_000_000
     raw_retention_rows = 1_000_000         # raw events kept per model (the newest)
     id_retention_rows = 10_000_000         # ids of trimmed events kept, to spot retries
@@ -60,6 +61,8 @@ class ServerSettings(BaseSettings):
     id_retention_rows: int = Field(10_000_000, gt=0)
     webhook_retries: int = Field(5, ge=0)
     webhook_backoff_seconds: float = Field(0.5, gt=0)
+    alertmanager_url: str | None = None
+    alertmanager_resend_seconds: float = Field(60.0, gt=0)
     max_clock_skew_seconds: float = Field(300.0, ge=0)
     max_queued_requests: int = Field(8, gt=0)
     max_queued_bytes: int = Field(2_000_000, gt=0)

@@ -589,6 +589,16 @@ class Store:
             value = connection.execute(statement).scalar_one_or_none()
         return None if value is None else str(value)
 
+    def firing_states(self) -> list[tuple[str, str, float, str]]:
+        """``(model, source, since, detail)`` of every alert source in the drifting state."""
+        statement = sa.select(
+            alert_states.c.model, alert_states.c.source, alert_states.c.since, alert_states.c.detail
+        ).where(alert_states.c.state == "drifting")
+        with self.engine.connect() as connection:
+            return [
+                (row[0], row[1], float(row[2]), row[3]) for row in connection.execute(statement)
+            ]
+
     def record_alert(self, model: str, source: str, status: str, at: float, detail: str) -> int:
         """Record a state change (and the new state) in one transaction; return its id."""
         state = "drifting" if status == "firing" else "ok"
