@@ -160,10 +160,12 @@ def test_the_kserve_logger_points_at_shiftwatchs_kserve_ingest() -> None:
     assert service["kind"] == "InferenceService"
     name = service["metadata"]["name"]
     logger = service["spec"]["predictor"]["logger"]
+    (token,) = example_config()["server"]["write_tokens"]  # the token the example opens with
     assert logger == {
         "mode": "all",
-        "url": f"http://shiftwatch.monitoring.svc:8000/v1/models/{name}/kserve?token=CHANGE-ME",
+        "url": f"http://shiftwatch.monitoring.svc:8000/v1/models/{name}/kserve?token={token}",
     }
+    assert name in {model["name"] for model in example_config()["models"]}
     assert service["spec"]["predictor"]["model"]["modelFormat"]["name"]
 
 

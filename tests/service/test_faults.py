@@ -390,3 +390,24 @@ def test_every_counter_and_state_is_exported_at_zero_from_the_start(client: Any)
         'shiftwatch_window_rows{model="churn",source="window"} 0.0',
     ):
         assert series in metrics
+
+
+def test_whole_rows_without_outputs_are_validated_and_monitored(
+    outputs_client: TestClient,
+) -> None:
+    rng = np.random.default_rng(22)
+    batch = events(rng, 3)
+    batch[0]["inputs"]["age"] = "forty"
+    batch[1]["outputs"] = GOOD
+    answer = post(outputs_client, "/v1/models/churn/events", {"events": batch})
+    # "forty" is a type violation; the two rows without outputs are counted as such
+    assert answer.json()["accepted"] == 3
+    monitor = outputs_client.app.state.service.models["churn"].monitor  # type: ignore[attr-defined]
+    assert monitor.n == 3
+    window = monitor._window.profile()
+    assert window["prediction"].missing == 2
+    assert window["age"].missing == 1
+    violations = get(outputs_client, "/v1/models/churn/violations").json()
+    assert {"column": "(outputs)", "rule": "missing", "count": 2} in violations
+    assert {"column": "age", "rule": "type", "count": 1} in violations
+    assert answer.json()["violations"] == sum(item["count"] for item in violations)

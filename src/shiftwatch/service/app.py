@@ -238,6 +238,10 @@ def create_app(settings: Settings, *, service: Service | None = None) -> FastAPI
             "Ingest predictions, read drift status, scrape Prometheus metrics."
         ),
         lifespan=lifespan,
+        # Swagger UI and ReDoc load their scripts from a CDN: blank pages offline, so off
+        # unless asked for (api_docs = true); /openapi.json is always served
+        docs_url="/docs" if settings.server.api_docs else None,
+        redoc_url=None,
         responses={
             400: {"model": _error_model()},
             401: {"model": _error_model()},

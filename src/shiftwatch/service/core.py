@@ -320,7 +320,7 @@ class Service:
                 new.discard(key)
                 fresh.append(row)
         try:
-            done = self._feed(watched, fresh, now, skewed)
+            done = self._feed(watched, fresh, now, skewed, whole=True)
         except Exception:
             self.store.remove_rows(name, [(row.event_id, row.row_index) for row in fresh])
             raise
@@ -403,9 +403,15 @@ class Service:
         return checked, sum(a is not b for a, b in zip(rows, checked, strict=True))
 
     def _feed(
-        self, watched: WatchedModel, rows: Sequence[StoredRow], now: float, skewed: int
+        self,
+        watched: WatchedModel,
+        rows: Sequence[StoredRow],
+        now: float,
+        skewed: int,
+        *,
+        whole: bool = False,
     ) -> Ingested:
-        done = watched.ingest(rows, now)
+        done = watched.ingest(rows, now, whole=whole)
         if skewed:
             done.violations[(TIMESTAMP, "clock_skew")] += skewed
         return done

@@ -62,6 +62,7 @@ class ServerSettings(BaseSettings):
     webhook_retries: int = Field(5, ge=0)
     webhook_backoff_seconds: float = Field(0.5, gt=0)
     alertmanager_url: str | None = None
+    api_docs: bool = False
     alertmanager_resend_seconds: float = Field(60.0, gt=0)
     max_clock_skew_seconds: float = Field(300.0, ge=0)
     max_queued_requests: int = Field(8, gt=0)

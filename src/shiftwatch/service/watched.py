@@ -18,11 +18,18 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from shiftwatch.errors import SchemaError
 from shiftwatch.io import to_table
 from shiftwatch.monitor import AlertEvent, AlertState, Monitor
-from shiftwatch.outputs import CONFIDENCE, PREDICTION, AccuracyEstimate, AccuracyEstimator
+from shiftwatch.outputs import (
+    CONFIDENCE,
+    OUTPUT_COLUMNS,
+    PREDICTION,
+    AccuracyEstimate,
+    AccuracyEstimator,
+)
 from shiftwatch.profile import Profile
 from shiftwatch.schema import Schema
 from shiftwatch.service.limits import storable_name
@@ -35,6 +42,7 @@ ACCURACY_ROWS = 10_000  # newest rows whose probabilities the accuracy estimate 
 MAX_UNEXPECTED_NAMES = 100  # distinct unexpected input names kept per model; more: "(other)"
 OTHER_COLUMNS = "(other)"
 TIMESTAMP = "(timestamp)"  # the column name clock_skew violations are counted under
+OUTPUTS = "(outputs)"  # ... and rows sent whole without the outputs their model watches
 
 
 @dataclass
@@ -103,9 +111,15 @@ class WatchedModel:
         self._recent_rows = 0
         self.accuracy_rows = min(settings.window or ACCURACY_ROWS, ACCURACY_ROWS)
 
-    def complete(self, row: StoredRow) -> bool:
-        """Whether the row holds what the monitor needs (inputs; outputs when watched)."""
-        return row.inputs is not None and (row.outputs is not None or not self.watches_outputs)
+    def complete(self, row: StoredRow, whole: bool = False) -> bool:
+        """Whether the row holds what the monitor needs: inputs, and outputs when watched.
+
+        ``whole``: the row came whole (shiftwatch's events, BentoML), so no other half will
+        follow: it is complete with its inputs, and outputs it lacks are fed as missing.
+        """
+        if row.inputs is None:
+            return False
+        return whole or row.outputs is not None or not self.watches_outputs
 
     @property
     def uses_outputs(self) -> bool:
@@ -125,17 +139,37 @@ class WatchedModel:
         if self.settings.expected_error_rate is not None:
             check_labels([row.label for row in rows], labels)
 
-    def ingest(self, rows: Sequence[StoredRow], now: float) -> Ingested:
+    def ingest(self, rows: Sequence[StoredRow], now: float, *, whole: bool = False) -> Ingested:
         """Validate and feed complete rows received at ``now`` (server time, seconds).
 
-        Rows without their other half are left for it.
+        Rows without their other half are left for it (see :meth:`complete`). Whole rows sent
+        without outputs to a model that watches them are monitored with their outputs missing
+        (the missing-value checks of ``prediction`` and ``confidence`` see them) and counted
+        as ``missing`` violations of the column ``(outputs)``.
         """
         done = Ingested()
-        rows = [row for row in rows if self.complete(row)]
+        rows = [row for row in rows if self.complete(row, whole)]
         if not rows:
             return done
+        groups = [rows]
+        if self.watches_outputs:
+            groups = [
+                [row for row in rows if row.outputs is not None],
+                [row for row in rows if row.outputs is None],
+            ]
+        with self.lock:
+            before = self.monitor.last_report
+            for group in groups:
+                if group:
+                    self._feed(group, now, done)
+            done.checked = self.monitor.last_report is not before
+        done.fed = len(rows)
+        return done
+
+    def _feed(self, rows: list[StoredRow], now: float, done: Ingested) -> None:
         inputs = [row.inputs or {} for row in rows]
-        table, done.violations = rows_to_table(inputs, self.inputs_reference)
+        table, counts = rows_to_table(inputs, self.inputs_reference)
+        done.violations.update(counts)
         self._count_unexpected(inputs, done.violations)
         done.violations.update(self.schema.check(table, max_per_rule=0).counts)
         ids = [row_key(row.event_id, row.row_index) for row in rows]
@@ -144,24 +178,24 @@ class WatchedModel:
             present = [row.outputs for row in rows]
             if all(value is not None for value in present):
                 outputs = np.asarray(present)
+        if self.watches_outputs and outputs is None:
+            for name in OUTPUT_COLUMNS:
+                if name in self.monitor.reference:
+                    table = table.append_column(name, pa.nulls(table.num_rows))
+            done.violations[(OUTPUTS, "missing")] += len(rows)
         if self.accuracy is not None and outputs is not None and outputs.ndim == 2:
             self._remember_probabilities(outputs)
-        with self.lock:
-            before = self.monitor.last_report
-            done.events += self.monitor.log(
-                table,
-                outputs=outputs,
-                ids=ids if outputs is not None else None,
-                timestamps=[now],
-            )
-            labelled = [(key, row.label) for key, row in zip(ids, rows, strict=True)]
-            labelled = [(key, label) for key, label in labelled if label is not None]
-            if labelled and outputs is not None and self.settings.expected_error_rate:
-                keys, labels = zip(*labelled, strict=True)
-                done.events += self.monitor.log_labels(list(keys), np.asarray(labels))
-            done.checked = self.monitor.last_report is not before
-        done.fed = len(rows)
-        return done
+        done.events += self.monitor.log(
+            table,
+            outputs=outputs,
+            ids=ids if outputs is not None else None,
+            timestamps=[now],
+        )
+        labelled = [(key, row.label) for key, row in zip(ids, rows, strict=True)]
+        labelled = [(key, label) for key, label in labelled if label is not None]
+        if labelled and outputs is not None and self.settings.expected_error_rate:
+            keys, labels = zip(*labelled, strict=True)
+            done.events += self.monitor.log_labels(list(keys), np.asarray(labels))
 
     def accuracy_estimate(self) -> AccuracyEstimate | None:
         """The label-free accuracy of the newest rows (up to :data:`ACCURACY_ROWS`).
