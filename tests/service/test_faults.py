@@ -411,3 +411,18 @@ def test_whole_rows_without_outputs_are_validated_and_monitored(
     assert {"column": "(outputs)", "rule": "missing", "count": 2} in violations
     assert {"column": "age", "rule": "type", "count": 1} in violations
     assert answer.json()["violations"] == sum(item["count"] for item in violations)
+
+
+def test_reference_outputs_that_are_not_outputs_are_refused_at_start(
+    tmp_path: Path, reference_files: tuple[Path, Path]
+) -> None:
+    from shiftwatch.errors import SchemaError
+    from shiftwatch.profile import Profile
+
+    wrong = tmp_path / "wrong.swp"
+    Profile.from_data({"score": np.arange(20_000, dtype=float)}).save(wrong)
+    settings = settings_for(
+        f"sqlite:///{tmp_path / 'sw.db'}", reference_files[0], reference_outputs=str(wrong)
+    )
+    with pytest.raises(SchemaError, match="hold the columns \\['score'\\]; expected 'prediction'"):
+        create_app(settings)

@@ -80,6 +80,24 @@ def _calibrated(path: str) -> AccuracyEstimator:
     return AccuracyEstimator().fit(probabilities, labels)
 
 
+def _outputs_profile(path: str) -> Profile:
+    """The profile of a model's reference outputs, checked once at start.
+
+    It holds ``prediction``, and ``confidence`` when the model sends class probabilities
+    (what ``output_columns`` makes).
+    """
+    profile = Profile.load(path)
+    names = set(profile.column_names)
+    if PREDICTION not in names or not names <= set(OUTPUT_COLUMNS):
+        raise SchemaError(
+            f"The reference outputs {path} hold the columns {sorted(names)}; expected "
+            f"'{PREDICTION}' (and '{CONFIDENCE}' for class probabilities), as "
+            "shiftwatch.outputs.output_columns makes them. For a model server that returns "
+            "labels only, profile the labels alone."
+        )
+    return profile
+
+
 class WatchedModel:
     """A model's reference (inputs, and outputs when given), schema and monitor."""
 
@@ -89,7 +107,7 @@ class WatchedModel:
         self.inputs_reference = Profile.load(settings.reference)
         reference = self.inputs_reference
         if settings.reference_outputs is not None:
-            reference = reference.join(Profile.load(settings.reference_outputs))
+            reference = reference.join(_outputs_profile(settings.reference_outputs))
         self.watches_outputs = PREDICTION in reference
         self.schema = Schema.from_profile(self.inputs_reference)
         self.feature_names = list(settings.feature_names or self.inputs_reference.column_names)
