@@ -51,7 +51,11 @@ GOOD = [0.2, 0.7, 0.1]
     [
         ([0.5, 0.5], "expected a list of 3 class probabilities, got a list of 2"),  # ragged
         ([], "expected a list of 3 class probabilities, got a list of 0"),
-        (1, "expected a list of 3 class probabilities, got 1"),  # scalar among lists
+        (  # a label among probabilities
+            1,
+            "expected a list of 3 class probabilities, got 1 (the reference outputs hold a "
+            "confidence; for a model server that returns labels only, profile the labels alone)",
+        ),
         ({"p": 1}, "expected a list of 3 class probabilities, got an object"),
         ("cat", "expected a list of 3 class probabilities, got 'cat'"),
         ([0.2, "x", 0.1], "expected a list of 3 class probabilities, got a list of 3"),

@@ -119,9 +119,15 @@ class PredictionForm:
             if not self._probabilities(value, classes):
                 expected = "at least 2" if classes is None or classes < 2 else str(classes)
                 got = f"a list of {len(value)}" if type(value) is list else describe(value)
+                hint = ""
+                if self.kind == "probabilities" and type(value) in (int, str):
+                    hint = (
+                        " (the reference outputs hold a confidence; for a model server that "
+                        "returns labels only, profile the labels alone)"
+                    )
                 raise UnfitValue(
                     where(i),
-                    f"expected a list of {expected} class probabilities, got {got}",
+                    f"expected a list of {expected} class probabilities, got {got}{hint}",
                 )
         return classes if lists else None
 
