@@ -57,7 +57,11 @@ GOOD = [0.2, 0.7, 0.1]
             "confidence; for a model server that returns labels only, profile the labels alone)",
         ),
         ({"p": 1}, "expected a list of 3 class probabilities, got an object"),
-        ("cat", "expected a list of 3 class probabilities, got 'cat'"),
+        (
+            "cat",
+            "expected a list of 3 class probabilities, got 'cat' (the reference outputs hold a "
+            "confidence; for a model server that returns labels only, profile the labels alone)",
+        ),
         ([0.2, "x", 0.1], "expected a list of 3 class probabilities, got a list of 3"),
     ],
 )
