@@ -5,70 +5,21 @@ the webhook's labels, posted again while it fires, and resolved after recovery.
 Without the binary these tests skip, except under CI, where they fail.
 """
 
-import os
-import shutil
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
-import pytest
 from fastapi.testclient import TestClient
 
 from shiftwatch.service.alerts import alert_identity
 from shiftwatch.service.app import create_app
-from tests.service.servers import free_port
 from tests.service.test_app import events, post, settings_for
 
 
-@pytest.fixture
-def alertmanager(tmp_path: Path) -> Iterator[str]:
-    binary = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("alertmanager is missing: .ci/run installs prometheus-alertmanager")
-        pytest.skip("alertmanager is not installed (Debian package prometheus-alertmanager)")
-    config = tmp_path / "alertmanager.yml"
-    config.write_text(
-        "route:\n  receiver: 'null'\n  group_wait: 0s\nreceivers:\n  - name: 'null'\n"
-    )
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "alertmanager.log").open("wb")
-    process = subprocess.Popen(
-        [
-            binary,
-            f"--config.file={config}",
-            f"--storage.path={tmp_path / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--cluster.listen-address=",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail(
-                f"alertmanager did not start: {(tmp_path / 'alertmanager.log').read_text()}"
-            )
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-        log.close()
-
-
-def _active(url: str) -> list[dict[str, Any]]:
+def active_alerts(url: str) -> list[dict[str, Any]]:
+    """The alerts an Alertmanager holds active now (it lists resolved ones for a while)."""
     alerts = httpx.get(f"{url}/api/v2/alerts", params={"active": "true"}, timeout=5).json()
     now = time.time()
     return [
@@ -107,19 +58,19 @@ def test_a_shift_is_one_alert_in_alertmanager_resolved_after_recovery(
                 body = {"events": events(rng, 100, start, shift)}
                 assert post(client, "/v1/models/churn/events", body).status_code == 200
                 start += 100
-        _wait(lambda: len(_active(alertmanager)) == 1)
-        (alert,) = _active(alertmanager)
+        _wait(lambda: len(active_alerts(alertmanager)) == 1)
+        (alert,) = active_alerts(alertmanager)
         labels, annotations = alert_identity("churn", "window", "")
         assert alert["labels"] == labels  # the webhook's and the rules' identity
         assert alert["annotations"]["summary"] == annotations["summary"]
         first_end = _seconds(alert["endsAt"])
         time.sleep(2.5)  # posted again while it fires: its end moves on
-        (again,) = _active(alertmanager)
+        (again,) = active_alerts(alertmanager)
         assert _seconds(again["endsAt"]) > first_end
         assert again["startsAt"] == alert["startsAt"]
         for _ in range(20):  # recovery
             body = {"events": events(rng, 100, start, 0.0)}
             assert post(client, "/v1/models/churn/events", body).status_code == 200
             start += 100
-        _wait(lambda: not _active(alertmanager))
-        assert _active(alertmanager) == []
+        _wait(lambda: not active_alerts(alertmanager))
+        assert active_alerts(alertmanager) == []
