@@ -160,3 +160,28 @@ def test_an_unknown_demo_scenario_is_refused() -> None:
     result = runner.invoke(app, ["demo", "--scenario", "audio"])
     assert result.exit_code == 2
     assert "digits" in result.output
+
+
+COMMANDS = sorted(
+    (command.name or command.callback.__name__).replace("_", "-")  # type: ignore[union-attr]
+    for command in app.registered_commands
+)
+
+
+def test_the_commands_are_all_found() -> None:
+    assert {"compare", "profile", "show", "validate", "serve", "demo"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_commands_help_renders_as_written(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"], terminal_width=100)
+    assert result.exit_code == 0, result.output
+    assert "<bool>" not in result.output  # flags are flags: no value to give
+    assert f"shiftwatch {command} [OPTIONS]" in result.output
+
+
+def test_serve_help_keeps_its_brackets_and_names_a_token_flag_per_scope() -> None:
+    text = runner.invoke(app, ["serve", "--help"], terminal_width=100).output
+    assert "A shiftwatch.toml with [server] and [[models]]." in text
+    for flag in ("--write-token TOKEN", "--read-token TOKEN", "--admin-token TOKEN"):
+        assert flag in text

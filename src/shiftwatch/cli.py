@@ -38,6 +38,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help as written: [server] stays, flags show no <bool> metavar
 )
 console = Console()
 errors = Console(stderr=True)
@@ -644,7 +645,20 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     write_token: Annotated[
-        list[str] | None, typer.Option(help="A bearer token for ingest (repeatable).")
+        list[str] | None,
+        typer.Option(metavar="TOKEN", help="A bearer token for ingest (repeatable)."),
+    ] = None,
+    read_token: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="TOKEN", help="A bearer token for reads and /metrics (repeatable; none: open)."
+        ),
+    ] = None,
+    admin_token: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="TOKEN", help="A bearer token for admin calls such as POST /check (repeatable)."
+        ),
     ] = None,
 ) -> None:
     """Run the monitoring service: ingest predictions, check windows, export metrics, alert."""
@@ -661,8 +675,13 @@ def serve(
         for key, value in (("db_url", db), ("host", host), ("port", port))
         if value is not None
     }
-    if write_token:
-        overrides["write_tokens"] = write_token
+    for key, tokens in (
+        ("write_tokens", write_token),
+        ("read_tokens", read_token),
+        ("admin_tokens", admin_token),
+    ):
+        if tokens:
+            overrides[key] = tokens
     models = []
     if reference is not None:
         models.append(

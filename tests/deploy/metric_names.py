@@ -15,6 +15,7 @@ Kind = Literal["counter", "gauge", "histogram"]
 METRICS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     "shiftwatch_events_received_total": ("counter", ("model",)),
     "shiftwatch_events_rejected_total": ("counter", ("model", "reason")),
+    "shiftwatch_ingest_requests_total": ("counter", ("model",)),
     "shiftwatch_events_duplicate_total": ("counter", ("model",)),
     "shiftwatch_schema_violations_total": ("counter", ("model", "rule")),
     "shiftwatch_drift_state": ("gauge", ("model", "source")),
@@ -26,6 +27,7 @@ METRICS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     "shiftwatch_check_duration_seconds": ("histogram", ("model",)),
     "shiftwatch_alerts_sent_total": ("counter", ("model", "status")),
     "shiftwatch_alert_delivery_failures_total": ("counter", ("model",)),
+    "shiftwatch_alert_delivery_errors_total": ("counter", ("model",)),
     "shiftwatch_build_info": ("gauge", ("version",)),
 }
 

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
+from shiftwatch.service.settings import ModelSettings, ServerSettings
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 
@@ -158,10 +160,12 @@ def test_the_kserve_logger_points_at_shiftwatchs_kserve_ingest() -> None:
     assert service["kind"] == "InferenceService"
     name = service["metadata"]["name"]
     logger = service["spec"]["predictor"]["logger"]
+    (token,) = example_config()["server"]["write_tokens"]  # the token the example opens with
     assert logger == {
         "mode": "all",
-        "url": f"http://shiftwatch.monitoring.svc:8000/v1/models/{name}/kserve?token=CHANGE-ME",
+        "url": f"http://shiftwatch.monitoring.svc:8000/v1/models/{name}/kserve?token={token}",
     }
+    assert name in {model["name"] for model in example_config()["models"]}
     assert service["spec"]["predictor"]["model"]["modelFormat"]["name"]
 
 
@@ -172,27 +176,10 @@ def example_config() -> dict[str, Any]:
 def test_the_example_config_uses_the_documented_keys() -> None:
     config = example_config()
     assert set(config) == {"server", "models"}
-    assert set(config["server"]) <= {
-        "host",
-        "port",
-        "db_url",
-        "write_tokens",
-        "read_tokens",
-        "admin_tokens",
-        "max_body_bytes",
-    }
+    assert set(config["server"]) <= set(ServerSettings.model_fields)
     assert config["server"]["host"] == "0.0.0.0"
     assert config["server"]["port"] == 8000
-    model_keys = {
-        "name",
-        "reference",
-        "reference_outputs",
-        "window",
-        "check_every",
-        "ert",
-        "expected_error_rate",
-        "webhook_url",
-    }
+    model_keys = set(ModelSettings.model_fields)
     for model in config["models"]:
         assert set(model) <= model_keys
     kserve = yaml.safe_load((DEPLOY / "kserve" / "inferenceservice.yaml").read_text("utf-8"))

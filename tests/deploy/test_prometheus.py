@@ -80,7 +80,7 @@ def sample_exposition() -> bytes:
 
 @needs_promtool
 def test_promtool_checks_the_rules() -> None:
-    assert "SUCCESS: 4 rules found" in promtool("check", "rules", RULES.name)
+    assert "SUCCESS: 5 rules found" in promtool("check", "rules", RULES.name)
 
 
 @needs_promtool
@@ -114,7 +114,8 @@ def test_the_config_scrapes_shiftwatch_metrics() -> None:
 @pytest.mark.parametrize(
     "alert",
     [
-        "ShiftwatchDriftDetected",
+        "ShiftwatchDrift",
+        "ShiftwatchErrorRate",
         "ShiftwatchIngestRejecting",
         "ShiftwatchAlertDeliveryFailing",
         "ShiftwatchDown",
@@ -122,7 +123,7 @@ def test_the_config_scrapes_shiftwatch_metrics() -> None:
 )
 def test_each_alert_exists_with_severity_and_summary(alert: str) -> None:
     (rule,) = [rule for rule in alerting_rules() if rule["alert"] == alert]
-    assert rule["labels"]["severity"] in {"warning", "critical"}
+    assert rule["labels"]["severity"] in {"page", "warning", "critical"}
     assert rule["annotations"]["summary"]
     assert rule["annotations"]["description"]
 
@@ -144,10 +145,25 @@ def test_every_alert_is_tested_firing_and_not_firing() -> None:
     assert cases == {rule["alert"]: {True, False} for rule in alerting_rules()}
 
 
-def test_the_drift_alert_keeps_model_and_source() -> None:
-    (rule,) = [rule for rule in alerting_rules() if rule["alert"] == "ShiftwatchDriftDetected"]
+@pytest.mark.parametrize("source", ["window", "errors"])
+def test_the_drift_alerts_have_the_webhooks_identity(source: str) -> None:
+    from shiftwatch.service.alerts import alert_payload
+
+    sent = alert_payload("churn", source, "firing", 0.0, None, "detail", "http://sw")["alerts"][0]
+    (rule,) = [rule for rule in alerting_rules() if rule["alert"] == sent["labels"]["alertname"]]
     assert "by (model, source)" in rule["expr"]
-    assert "shiftwatch_drift_state" in rule["expr"]
+    assert f'shiftwatch_drift_state{{source="{source}"}}' in rule["expr"]
+    labels = {"alertname": rule["alert"], "model": "churn", "source": source, **rule["labels"]}
+    assert labels == sent["labels"]
+    summary = rule["annotations"]["summary"].replace("{{ $labels.model }}", "churn")
+    assert summary == sent["annotations"]["summary"]
+
+
+def test_every_rule_test_starts_from_absent_series() -> None:
+    for test in load(RULE_TESTS)["tests"]:
+        for series in test["input_series"]:
+            if series["series"].startswith("shiftwatch_"):
+                assert series["values"].startswith("_ "), series["series"]
 
 
 def test_the_ingest_alert_waits_ten_minutes_over_five_percent() -> None:

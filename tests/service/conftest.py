@@ -7,15 +7,21 @@ fail: CI must test both.
 """
 
 import os
+import shutil
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 
 from shiftwatch.outputs import output_columns
 from shiftwatch.profile import Profile
+from tests.service.servers import free_port
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 FEATURES = ["age", "income", "plan"]
@@ -87,3 +93,61 @@ def reference_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pat
     Profile.from_data(reference_data(rng, 20_000)).save(inputs)
     Profile.from_data(output_columns(probabilities(rng, 20_000))).save(outputs)
     return inputs, outputs
+
+
+@pytest.fixture
+def client(db_url: str, reference_files: tuple[Path, Path]) -> Iterator[Any]:
+    """A TestClient of a running app: one model, ``churn``, with tokens (``test_app.py``)."""
+    from fastapi.testclient import TestClient
+
+    from shiftwatch.service.app import create_app
+    from tests.service.test_app import settings_for
+
+    app = create_app(settings_for(db_url, reference_files[0], check_every=500, ert=1e6))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def alertmanager(tmp_path: Path) -> Iterator[str]:
+    """A real Alertmanager on loopback (Debian's prometheus-alertmanager); its URL."""
+    binary = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("alertmanager is missing: .ci/run installs prometheus-alertmanager")
+        pytest.skip("alertmanager is not installed (Debian package prometheus-alertmanager)")
+    config = tmp_path / "alertmanager.yml"
+    config.write_text(
+        "route:\n  receiver: 'null'\n  group_wait: 0s\nreceivers:\n  - name: 'null'\n"
+    )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "alertmanager.log").open("wb")
+    process = subprocess.Popen(
+        [
+            binary,
+            f"--config.file={config}",
+            f"--storage.path={tmp_path / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(
+                f"alertmanager did not start: {(tmp_path / 'alertmanager.log').read_text()}"
+            )
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+        log.close()

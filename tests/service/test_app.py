@@ -1,7 +1,6 @@
 """The service through its HTTP API (FastAPI's TestClient), on SQLite and on PostgreSQL."""
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +27,6 @@ def settings_for(db_url: str, reference: Path, **model: Any) -> Any:
     }
     models = [{"name": "churn", "reference": str(reference), "window": 1_000, **model}]
     return load_settings(server=server, models=models)
-
-
-@pytest.fixture
-def client(db_url: str, reference_files: tuple[Path, Path]) -> Iterator[TestClient]:
-    app = create_app(settings_for(db_url, reference_files[0], check_every=500, ert=1e6))
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def events(rng: np.random.Generator, n: int, start: int = 0, shift: float = 0.0) -> list[dict]:
@@ -172,15 +164,20 @@ def test_tokens_guard_writes_reads_and_admin_calls(client: TestClient) -> None:
     assert client.post("/v1/models/churn/events", json=body).status_code == 401
     assert post(client, "/v1/models/churn/events", body, token=READ).status_code == 403
     assert post(client, "/v1/models/churn/events", body, token=ADMIN).status_code == 200
+    # ?token= only on the model-server ingest routes, for senders that cannot set headers
     by_query = client.post(f"/v1/models/churn/events?token={WRITE}", json=body)
-    assert by_query.status_code == 200  # for senders that cannot set headers (KServe)
+    assert by_query.status_code == 401
+    bento = client.post(f"/v1/models/churn/bentoml?token={WRITE}", content=b"")
+    assert bento.json() == {"accepted": 0, "duplicates": 0, "violations": 0}
+    assert client.post(f"/v1/models/churn/check?token={ADMIN}").status_code == 401
+    assert client.get(f"/metrics?token={READ}").status_code == 401
     assert client.get("/v1/models/churn").status_code == 401
     assert get(client, "/v1/models/churn", token=WRITE).status_code == 200
     assert post(client, "/v1/models/churn/check", {}, token=WRITE).status_code == 403
     assert post(client, "/v1/models/churn/check", {}, token=ADMIN).status_code == 200
     assert client.get("/healthz").json()["status"] == "ok"
     metrics = get(client, "/metrics").text
-    assert 'shiftwatch_events_rejected_total{model="churn",reason="auth"} 4.0' in metrics
+    assert 'shiftwatch_events_rejected_total{model="churn",reason="auth"} 6.0' in metrics
 
 
 def test_a_body_over_the_limit_gets_413(client: TestClient) -> None:
@@ -278,6 +275,9 @@ def test_kserve_request_and_response_are_joined_into_complete_rows(
         assert get(client, "/v1/models/churn").json()["stored_rows"] == 6
         service = client.app.state.service  # type: ignore[attr-defined]
         assert service.models["churn"].monitor.n == 6  # complete rows reached the monitor
+        metrics = get(client, "/metrics").text
+        assert 'shiftwatch_events_received_total{model="churn"} 6.0' in metrics  # rows, once
+        assert 'shiftwatch_ingest_requests_total{model="churn"} 6.0' in metrics  # requests
         bad = client.post(
             "/v1/models/churn/kserve",
             content=b"{}",

@@ -110,3 +110,72 @@ def test_prometheus_scrapes_the_drift_series(
     assert found is not None, "Prometheus never returned the series"
     assert found[0]["metric"]["job"] == "shiftwatch"
     assert found[0]["value"][1] == "1"
+
+
+def test_prometheus_rules_and_the_direct_alert_are_one_alert_in_alertmanager(
+    tmp_path: Path, reference_files: tuple[Path, Path], alertmanager: str
+) -> None:
+    from tests.service.test_alertmanager import active_alerts
+
+    prometheus = binary("prometheus")
+    config = shifted_server_config(tmp_path, reference_files[0])
+    text = config.read_text().replace(
+        "[server]\n",
+        f'[server]\nalertmanager_url = "{alertmanager}"\nalertmanager_resend_seconds = 2\n',
+    )
+    config.write_text(text)
+    rules = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "shiftwatch-rules.yml"
+    with running_server(config) as server:
+        port = free_port()
+        prometheus_config = tmp_path / "prometheus.yml"
+        prometheus_config.write_text(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+            f"rule_files: ['{rules}']\n"
+            "alerting:\n  alertmanagers:\n    - static_configs:\n"
+            f"        - targets: ['{alertmanager.removeprefix('http://')}']\n"
+            "scrape_configs:\n  - job_name: shiftwatch\n    static_configs:\n"
+            f"      - targets: ['{server.url.removeprefix('http://')}']\n"
+        )
+        process = subprocess.Popen(
+            [
+                prometheus,
+                f"--config.file={prometheus_config}",
+                f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            send_shifted(server.url)
+            firing: list[dict] = []
+            deadline = time.time() + 60
+            while not firing and time.time() < deadline:  # the rule fires in Prometheus
+                time.sleep(0.5)
+                try:
+                    rules_state = httpx.get(f"http://127.0.0.1:{port}/api/v1/alerts", timeout=5)
+                except httpx.HTTPError:
+                    continue
+                firing = [
+                    alert
+                    for alert in rules_state.json()["data"]["alerts"]
+                    if alert["labels"]["alertname"] == "ShiftwatchDrift"
+                    and alert["state"] == "firing"
+                ]
+            time.sleep(3)  # both paths have posted to Alertmanager by now
+            active = [
+                alert
+                for alert in active_alerts(alertmanager)
+                if alert["labels"]["alertname"].startswith("Shiftwatch")
+            ]
+        finally:
+            process.terminate()
+            process.wait(20)
+    assert firing, "Prometheus never fired ShiftwatchDrift"
+    assert len(active) == 1, active  # one identity: deduplicated by Alertmanager
+    assert active[0]["labels"] == {
+        "alertname": "ShiftwatchDrift",
+        "model": "churn",
+        "source": "window",
+        "severity": "page",
+    }

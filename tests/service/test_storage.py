@@ -26,7 +26,7 @@ def test_the_migrations_build_exactly_the_tables_the_code_uses(db_url: str) -> N
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     assert differences == []
-    assert version == "0003"
+    assert version == "0005"
     Store(db_url).close()  # opening again upgrades nothing and fails on nothing
     store.close()
 
@@ -52,7 +52,19 @@ def test_halves_join_whichever_comes_first(db_url: str) -> None:
     assert [(r.inputs, r.outputs) for r in joined] == [({"x": 1.0}, [0.2, 0.8])]
     assert store.add_part("m", [row("r", inputs={"x": 5.0})], "inputs", 3.0) == []  # duplicate
     assert store.count_rows("m") == 1
-    assert store.set_labels("m", [("r", 1), ("unknown", 0)]) == [("r", [0.2, 0.8])]
+    assert store.set_labels("m", [("r", 0, 1), ("unknown", 0, 0)]) == [("r", 0)]
+    store.close()
+
+
+def test_labels_land_on_their_own_row(db_url: str) -> None:
+    store = Store(db_url)
+    store.add_rows("m", [row("b", i, inputs={"x": float(i)}) for i in range(3)])
+    assert store.set_labels("m", [("b", 2, "yes"), ("b", 0, "no"), ("b", 7, "x")]) == [
+        ("b", 2),
+        ("b", 0),
+    ]
+    assert store.count_event_rows("m", "b") == 3
+    assert [r.label for r in store.latest_rows("m", 10)] == ["no", None, "yes"]
     store.close()
 
 
@@ -82,6 +94,18 @@ def test_trim_keeps_the_newest_rows(db_url: str) -> None:
     assert store.trim("m", 20) == 30
     assert [r.inputs["x"] for r in store.latest_rows("m", 100)] == [float(i) for i in range(30, 50)]
     assert store.count_rows("n") == 1
+    store.close()
+
+
+def test_trimmed_ids_are_remembered_within_their_own_retention(db_url: str) -> None:
+    store = Store(db_url)
+    store.add_rows("m", [row(f"e{i}", inputs={"x": float(i)}) for i in range(50)])
+    assert not store.has_trimmed("m")
+    assert store.trim("m", 20, keep_ids=10) == 30
+    assert store.has_trimmed("m") and not store.has_trimmed("n")
+    asked = [(f"e{i}", 0) for i in range(50)] + [("e1", 1)]
+    assert store.seen("m", asked) == {(f"e{i}", 0) for i in range(20, 30)}  # the newest 10
+    assert store.seen("n", asked) == set()
     store.close()
 
 

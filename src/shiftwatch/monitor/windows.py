@@ -124,7 +124,12 @@ class BucketedWindow:
 
     def _flush(self) -> None:
         if self._staged and self._open is not None:
-            table = pa.Table.from_batches(self._staged).combine_chunks()
+            # batches logged apart may type a column apart (int64 then double, or all null):
+            # promoted to one type, as a column of one batch would be
+            table = pa.concat_tables(
+                [pa.Table.from_batches([batch]) for batch in self._staged],
+                promote_options="permissive",
+            ).combine_chunks()
             for batch in table.to_batches():
                 self._open.add(batch)
         self._staged, self._staged_rows = [], 0

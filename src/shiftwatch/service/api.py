@@ -9,13 +9,27 @@ These models are the OpenAPI document's schemas; a request that does not fit get
 """
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-MAX_EVENTS = 10_000
-MAX_ID_LENGTH = 256
+from shiftwatch.service.limits import MAX_ID_LENGTH, MAX_ROWS, id_problem
+
+
+def _checked_id(value: str) -> str:
+    problem = id_problem(value)
+    if problem is not None:
+        raise ValueError(f"the id {problem}")
+    return value
+
+
+EventId = Annotated[
+    str,
+    AfterValidator(_checked_id),
+    Field(min_length=1, max_length=MAX_ID_LENGTH),
+]
+Timestamp = Annotated[float, Field(allow_inf_nan=False)] | datetime
 
 
 class EventIn(BaseModel):
@@ -23,14 +37,15 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(
-        None,
-        min_length=1,
-        max_length=MAX_ID_LENGTH,
-        description="Unique per model; a repeated id is stored and counted once.",
+    id: EventId | None = Field(
+        None, description="Unique per model; a repeated id is stored and counted once."
     )
-    timestamp: float | datetime | None = Field(
-        None, description="Seconds since the epoch, or an RFC 3339 time; default: receipt."
+    timestamp: Timestamp | None = Field(
+        None,
+        description="Seconds since the epoch, or an RFC 3339 time; default: receipt. Stored "
+        "with the event; windows run on the server's receipt time. A time more than "
+        "max_clock_skew_seconds ahead of the server's clock, or before 1970, is dropped and "
+        "counted as a clock_skew violation.",
     )
     inputs: dict[str, Any] = Field(description="Feature name -> value (a scalar or a list).")
     outputs: Any = Field(
@@ -44,7 +59,7 @@ class EventBatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    events: list[EventIn] = Field(min_length=1, max_length=MAX_EVENTS)
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_ROWS)
 
 
 Body = TypeVar("Body", bound=BaseModel)
@@ -72,11 +87,18 @@ class IngestResult(BaseModel):
 
 
 class LabelIn(BaseModel):
-    """The true label of an earlier event."""
+    """The true label of one row of an earlier event."""
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    id: EventId
+    row: int = Field(
+        0,
+        ge=0,
+        lt=MAX_ROWS,
+        description="The row of the event (0 for an event of one row; a model server's batch "
+        "of N instances has rows 0 to N-1).",
+    )
     label: Any
 
 
@@ -85,7 +107,7 @@ class LabelBatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    labels: list[LabelIn] = Field(min_length=1, max_length=MAX_EVENTS)
+    labels: list[LabelIn] = Field(min_length=1, max_length=MAX_ROWS)
 
 
 class LabelResult(BaseModel):
@@ -145,6 +167,7 @@ class AlertOut(BaseModel):
     detail: str
     delivered: bool
     attempts: int
+    error: str | None = Field(None, description="Why the last delivery failed, if it did.")
 
 
 class ViolationCount(BaseModel):
@@ -171,3 +194,55 @@ class CheckOut(BaseModel):
         "estimated_accuracy, accuracy_low, accuracy_high (label-free, from the calibration "
         "file); null when neither is known.",
     )
+
+
+# Model servers' bodies: described for the OpenAPI document (and the fuzzing that reads it);
+# the parsers read the bytes themselves and name the field at fault.
+
+
+class Tensor(BaseModel):
+    """One Open Inference Protocol (v2) tensor."""
+
+    name: str
+    shape: list[int]
+    datatype: str = Field(description="BOOL, INT8..UINT64, FP16..FP64 or BYTES.")
+    data: list[Any]
+
+
+class KServeBody(BaseModel):
+    """A KServe logger body: v1 (``instances``/``predictions``) or v2 (``inputs``/``outputs``)."""
+
+    instances: list[Any] | None = None
+    predictions: list[Any] | None = None
+    inputs: list[Tensor] | None = None
+    outputs: list[Tensor] | None = None
+
+
+class SeldonData(BaseModel):
+    """Seldon's ``data``: feature names and an ``ndarray`` or a ``tensor``."""
+
+    names: list[str] | None = None
+    ndarray: list[Any] | None = None
+    tensor: dict[str, list[Any]] | None = None
+
+
+class SeldonBody(BaseModel):
+    """A Seldon logger body: a Seldon message, TensorFlow or v2 body, or feedback."""
+
+    data: SeldonData | None = None
+    instances: list[Any] | None = None
+    predictions: list[Any] | None = None
+    inputs: list[Tensor] | None = None
+    outputs: list[Tensor] | None = None
+    request: dict[str, Any] | None = None
+    response: dict[str, Any] | None = None
+    truth: dict[str, Any] | None = None
+
+
+class BentoMLLine(BaseModel):
+    """One line of BentoML's monitoring JSON lines: ``request_id``, then the columns."""
+
+    model_config = ConfigDict(extra="allow")
+
+    request_id: str | int
+    timestamp: str | None = None

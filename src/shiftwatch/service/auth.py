@@ -2,9 +2,10 @@
 
 A scope with no tokens configured is open, except admin calls, which are refused until an
 admin token is set. An admin token opens every scope; a write token also opens reads. Tokens
-are compared in constant time. A token comes as ``Authorization: Bearer <token>``, or as a
-``token`` query parameter for senders that cannot set headers (KServe's inference logger posts
-to a URL and nothing more: give it ``.../kserve?token=<write token>``).
+are compared in constant time, and checked before any body is read. A token comes as
+``Authorization: Bearer <token>``; only the model-server ingest routes (KServe, Seldon,
+BentoML) also take a ``token`` query parameter, for senders that cannot set headers (KServe's
+inference logger posts to a URL and nothing more: give it ``.../kserve?token=<write token>``).
 
 >>> allowed("read", "w1", write=["w1"], read=["r1"], admin=[])
 True
@@ -43,17 +44,20 @@ def allowed(
     return not read or (token is not None and _matches(token, [*read, *write]))
 
 
-def require(scope: str) -> Callable[..., Awaitable[None]]:
-    """A FastAPI dependency refusing requests whose token does not open ``scope``."""
+def require(scope: str, *, query_token: bool = False) -> Callable[..., Awaitable[None]]:
+    """A FastAPI dependency refusing requests whose token does not open ``scope``.
+
+    ``query_token``: a ``?token=`` query parameter counts too (model-server ingest only).
+    """
 
     async def check(  # async: FastAPI would run a plain function on a worker thread
         request: Request,
         credentials: HTTPAuthorizationCredentials | None = Depends(bearer),  # noqa: B008
     ) -> None:
         server = request.app.state.settings.server
-        token = (
-            request.query_params.get("token") if credentials is None else credentials.credentials
-        )
+        token = None if credentials is None else credentials.credentials
+        if token is None and query_token:
+            token = request.query_params.get("token")
         if allowed(
             scope,
             token,

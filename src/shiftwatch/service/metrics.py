@@ -23,7 +23,15 @@ from prometheus_client import (
 from shiftwatch import __version__
 
 MAX_FEATURES = 200
-REJECT_REASONS = ("malformed", "schema", "auth", "too_large", "unknown_model")
+REJECT_REASONS = (
+    "malformed",
+    "schema",
+    "auth",
+    "too_large",
+    "unknown_model",
+    "overloaded",
+    "timeout",
+)
 
 
 class ServiceMetrics:
@@ -35,7 +43,7 @@ class ServiceMetrics:
         registry = self.registry
         self.received = Counter(
             "shiftwatch_events_received",
-            "Event rows accepted and stored.",
+            "Event rows accepted and stored (each row once, however many parts it came in).",
             ["model"],
             registry=registry,
         )
@@ -43,6 +51,13 @@ class ServiceMetrics:
             "shiftwatch_events_rejected",
             "Requests refused, by reason (requests, not event rows).",
             ["model", "reason"],
+            registry=registry,
+        )
+        self.requests = Counter(
+            "shiftwatch_ingest_requests",
+            "Ingest requests accepted (events, labels and model-server payloads; requests, "
+            "not rows): the denominator of the share refused, with events_rejected.",
+            ["model"],
             registry=registry,
         )
         self.duplicates = Counter(
@@ -108,7 +123,13 @@ class ServiceMetrics:
         )
         self.alert_failures = Counter(
             "shiftwatch_alert_delivery_failures",
-            "Webhook deliveries that failed after every retry.",
+            "Alerts given up: failed after every retry, or whose body could not be built.",
+            ["model"],
+            registry=registry,
+        )
+        self.alert_errors = Counter(
+            "shiftwatch_alert_delivery_errors",
+            "Webhook delivery attempts that failed (each try, from the first).",
             ["model"],
             registry=registry,
         )
@@ -116,6 +137,24 @@ class ServiceMetrics:
             "shiftwatch_build_info", "The running shiftwatch.", ["version"], registry=registry
         )
         build.labels(version=__version__).set(1)
+
+    def start_at_zero(self, model: str) -> None:
+        """Export every counter and state of ``model`` at 0 before anything happens.
+
+        A counter born at 1 is invisible to ``increase()``: the first failure would never
+        fire a rule. (Violations are counted by rule codes, and appear with their first.)
+        """
+        for counter in (self.received, self.duplicates, self.requests):
+            counter.labels(model=model)
+        for reason in REJECT_REASONS:
+            self.rejected.labels(model=model, reason=reason)
+        for status in ("firing", "resolved"):
+            self.alerts_sent.labels(model=model, status=status)
+        self.alert_failures.labels(model=model)
+        self.alert_errors.labels(model=model)
+        for source in ("window", "errors"):
+            self.drift_state.labels(model=model, source=source)
+        self.window_rows.labels(model=model, source="window")
 
     def exposition(self) -> bytes:
         """The metrics in Prometheus' text format."""

@@ -7,8 +7,14 @@ One server watches several models; each has its reference profile, window and al
     write_tokens = ["s3cret"]              # bearer tokens for ingest; none: open
     read_tokens = []                       # for reads; none: reads are open
     admin_tokens = []                      # for admin calls (reload, purge)
+    alertmanager_url = "http://alertmanager:9093"  # optional: alerts straight to its API v2
     max_body_bytes = 10_000_000
     raw_retention_rows = 1_000_000         # raw events kept per model (the newest)
+    id_retention_rows = 10_000_000         # ids of trimmed events kept, to spot retries
+    max_clock_skew_seconds = 300           # event times further ahead are dropped (counted)
+    max_queued_requests = 8                # per model; more get 503 with Retry-After,
+    max_queued_bytes = 2_000_000           # as do bodies past this many bytes queued
+    body_timeout_seconds = 30              # a body not received by then gets 408
 
     [[models]]
     name = "churn"
@@ -31,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from shiftwatch.errors import InvalidParameterError
 
@@ -52,8 +58,29 @@ class ServerSettings(BaseSettings):
     admin_tokens: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(10_000_000, gt=0)
     raw_retention_rows: int = Field(1_000_000, gt=0)
+    id_retention_rows: int = Field(10_000_000, gt=0)
     webhook_retries: int = Field(5, ge=0)
     webhook_backoff_seconds: float = Field(0.5, gt=0)
+    alertmanager_url: str | None = None
+    api_docs: bool = False
+    alertmanager_resend_seconds: float = Field(60.0, gt=0)
+    max_clock_skew_seconds: float = Field(300.0, ge=0)
+    max_queued_requests: int = Field(8, gt=0)
+    max_queued_bytes: int = Field(2_000_000, gt=0)
+    body_timeout_seconds: float = Field(30.0, gt=0)
+
+    @field_validator("write_tokens", "read_tokens", "admin_tokens")
+    @classmethod
+    def _usable_tokens(cls, tokens: list[str]) -> list[str]:
+        for token in tokens:
+            if not token.strip():
+                raise ValueError("a token is empty or blank; it would let anyone in")
+            if token != token.strip():
+                raise ValueError(
+                    "a token starts or ends with white space (a newline from a file?); "
+                    "no client would send it"
+                )
+        return tokens
 
 
 class ModelSettings(BaseModel):
@@ -135,6 +162,11 @@ def load_settings(
         server_settings = ServerSettings(**{**file_server, **environment, **(server or {})})
     except ValidationError as error:
         raise InvalidParameterError(_describe(error, ("server",))) from None
+    except SettingsError as error:  # an environment variable that is not what it must be
+        raise InvalidParameterError(
+            f"Invalid settings: {error}; a list such as SHIFTWATCH_WRITE_TOKENS is JSON: "
+            """'["token-a", "token-b"]'."""
+        ) from None
     try:
         return Settings(server=server_settings, models=[*state.get("models", []), *(models or [])])
     except ValidationError as error:

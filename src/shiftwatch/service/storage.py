@@ -49,6 +49,19 @@ events = sa.Table(
     sa.Index("ix_events_model_seq", "model", "seq"),
 )
 
+# ids of rows trimmed from ``events``: a retried event is still known as a duplicate long after
+# its raw row has gone (kept for ``id_retention_rows`` ids per model)
+seen_events = sa.Table(
+    "seen_events",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True),
+    sa.Column("model", sa.String(64), nullable=False),
+    sa.Column("event_id", sa.String(256), nullable=False),
+    sa.Column("row_index", sa.Integer, nullable=False),
+    sa.UniqueConstraint("model", "event_id", "row_index", name="uq_seen_model_event_row"),
+    sa.Index("ix_seen_model_seq", "model", "seq"),
+)
+
 violation_counts = sa.Table(
     "violation_counts",
     metadata,
@@ -79,6 +92,8 @@ alerts = sa.Table(
     sa.Column("detail", sa.Text, nullable=False),
     sa.Column("delivered", sa.Boolean, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("final", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_alerts_model_at", "model", "at"),
 )
 
@@ -150,6 +165,8 @@ class StoredRow(NamedTuple):
     inputs: dict[str, Any] | None
     outputs: Any | None
     label: Any | None
+    received_at: float | None = None
+    """When the server received the row (set on rows read back from the store)."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +181,10 @@ class StoredAlert:
     detail: str
     delivered: bool
     attempts: int
+    error: str | None = None
+    """Why the last delivery failed (None: delivered, or not tried yet)."""
+    final: bool = False
+    """Never to be tried again (its body could not be built)."""
 
 
 def _dumps(value: Any) -> str | None:
@@ -192,6 +213,7 @@ def _stored_row(row: sa.Row[Any]) -> StoredRow:
         _loads(row.inputs),
         _loads(row.outputs),
         _loads(row.label),
+        float(row.received_at),
     )
 
 
@@ -205,6 +227,8 @@ def _stored_alert(row: sa.Row[Any]) -> StoredAlert:
         row.detail,
         bool(row.delivered),
         int(row.attempts),
+        row.error,
+        bool(row.final),
     )
 
 
@@ -229,6 +253,16 @@ def _on_connect_sqlite(connection: Any, _: Any) -> None:
     # without; benchmarks/service_load.py)
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
+
+
+def _hint(url: sa.URL) -> str:
+    """What to check when a database cannot be opened."""
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        folder = Path(url.database).resolve().parent
+        if not folder.is_dir():
+            return f" (the folder {folder} does not exist)"
+        return f" (can this user write to {folder}?)"
+    return " (is the server running, and does the URL name a database it has?)"
 
 
 class Store:
@@ -267,7 +301,15 @@ class Store:
         self._write_lock = (
             threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
         )
-        upgrade(self.engine)
+        try:
+            upgrade(self.engine)
+        except (sa.exc.SQLAlchemyError, OSError) as error:
+            self.engine.dispose()
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise InvalidParameterError(
+                f"Cannot open the database {self.engine.url.render_as_string()}: {reason}"
+                f"{_hint(self.engine.url)}"
+            ) from None
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sa.Connection]:
@@ -348,22 +390,66 @@ class Store:
                 stored += [_stored_row(found) for found in connection.execute(statement)]
         return stored
 
-    def set_labels(self, model: str, labels: Sequence[tuple[str, Any]]) -> list[tuple[str, Any]]:
-        """Attach labels to stored events by id (every row of the event).
+    def remove_rows(self, model: str, keys: Sequence[tuple[str, int]]) -> None:
+        """Delete rows by ``(event_id, row_index)``: the undo of :meth:`add_rows`."""
+        self._remove(model, keys, None)
 
-        Returns ``(event_id, outputs)`` for every row found, for scoring.
-        """
-        found: list[tuple[str, Any]] = []
+    def remove_part(self, model: str, keys: Sequence[tuple[str, int]], part: str) -> None:
+        """Clear one half of rows (deleting rows left with neither): the undo of add_part."""
+        self._remove(model, keys, part)
+
+    def _remove(self, model: str, keys: Sequence[tuple[str, int]], part: str | None) -> None:
         with self._writing() as connection:
-            for event_id, label in labels:
+            for event_id, row_index in keys:
+                where = (
+                    events.c.model == model,
+                    events.c.event_id == event_id,
+                    events.c.row_index == row_index,
+                )
+                if part is not None:
+                    connection.execute(sa.update(events).where(*where).values({part: None}))
+                connection.execute(
+                    sa.delete(events).where(
+                        *where,
+                        *([] if part is None else [events.c.inputs.is_(None)]),
+                        *([] if part is None else [events.c.outputs.is_(None)]),
+                    )
+                )
+
+    def set_labels(
+        self, model: str, labels: Sequence[tuple[str, int, Any]]
+    ) -> list[tuple[str, int]]:
+        """Attach labels to stored rows by ``(event_id, row_index, label)``.
+
+        Returns the ``(event_id, row_index)`` of the rows found, each once.
+        """
+        found: dict[tuple[str, int], None] = {}
+        with self._writing() as connection:
+            for event_id, row_index, label in labels:
                 statement = (
                     sa.update(events)
-                    .where(events.c.model == model, events.c.event_id == event_id)
+                    .where(
+                        events.c.model == model,
+                        events.c.event_id == event_id,
+                        events.c.row_index == row_index,
+                    )
                     .values(label=_dumps(label))
-                    .returning(events.c.event_id, events.c.outputs)
+                    .returning(events.c.event_id, events.c.row_index)
                 )
-                found += [(row[0], _loads(row[1])) for row in connection.execute(statement)]
-        return found
+                found.update(
+                    dict.fromkeys((row[0], row[1]) for row in connection.execute(statement))
+                )
+        return list(found)
+
+    def count_event_rows(self, model: str, event_id: str) -> int:
+        """How many rows of one event are stored (0: none, or trimmed)."""
+        statement = (
+            sa.select(sa.func.count())
+            .select_from(events)
+            .where(events.c.model == model, events.c.event_id == event_id)
+        )
+        with self.engine.connect() as connection:
+            return int(connection.execute(statement).scalar_one())
 
     def count_rows(self, model: str) -> int:
         """Rows stored for ``model``."""
@@ -391,11 +477,14 @@ class Store:
                 yield _stored_row(row)
 
     def rows_since(self, model: str, since: float) -> Iterator[StoredRow]:
-        """Rows of ``model`` with inputs and an event time (or receipt time) >= ``since``."""
-        when = sa.func.coalesce(events.c.event_time, events.c.received_at)
+        """Rows of ``model`` with inputs received at or after ``since`` (server time)."""
         statement = (
             sa.select(events)
-            .where(events.c.model == model, events.c.inputs.is_not(None), when >= since)
+            .where(
+                events.c.model == model,
+                events.c.inputs.is_not(None),
+                events.c.received_at >= since,
+            )
             .order_by(events.c.seq)
             .execution_options(yield_per=10_000)
         )
@@ -403,8 +492,12 @@ class Store:
             for row in connection.execute(statement):
                 yield _stored_row(row)
 
-    def trim(self, model: str, keep: int) -> int:
-        """Delete all but the newest ``keep`` rows of ``model``; return how many went."""
+    def trim(self, model: str, keep: int, keep_ids: int | None = None) -> int:
+        """Delete all but the newest ``keep`` rows of ``model``; return how many went.
+
+        The ids of the rows deleted are kept in ``seen_events`` (the newest ``keep_ids`` of
+        them; all when None), so that :meth:`seen` still knows them as stored.
+        """
         cutoff = (
             sa.select(events.c.seq)
             .where(events.c.model == model)
@@ -413,9 +506,54 @@ class Store:
             .limit(1)
             .scalar_subquery()
         )
-        statement = sa.delete(events).where(events.c.model == model, events.c.seq <= cutoff)
+        old = sa.and_(events.c.model == model, events.c.seq <= cutoff)
+        remember = (
+            self._insert(seen_events)
+            .from_select(
+                ["model", "event_id", "row_index"],
+                sa.select(events.c.model, events.c.event_id, events.c.row_index)
+                .where(old)
+                .order_by(events.c.seq),
+            )
+            .on_conflict_do_nothing()
+        )
         with self._writing() as connection:
-            return int(connection.execute(statement).rowcount or 0)
+            connection.execute(remember)
+            removed = int(connection.execute(sa.delete(events).where(old)).rowcount or 0)
+            if keep_ids is not None:
+                oldest_kept = (
+                    sa.select(seen_events.c.seq)
+                    .where(seen_events.c.model == model)
+                    .order_by(seen_events.c.seq.desc())
+                    .offset(keep_ids)
+                    .limit(1)
+                    .scalar_subquery()
+                )
+                connection.execute(
+                    sa.delete(seen_events).where(
+                        seen_events.c.model == model, seen_events.c.seq <= oldest_kept
+                    )
+                )
+        return removed
+
+    def has_trimmed(self, model: str) -> bool:
+        """Whether any id of ``model`` was trimmed (then :meth:`seen` is worth asking)."""
+        statement = sa.select(seen_events.c.seq).where(seen_events.c.model == model).limit(1)
+        with self.engine.connect() as connection:
+            return connection.execute(statement).first() is not None
+
+    def seen(self, model: str, keys: Sequence[tuple[str, int]]) -> set[tuple[str, int]]:
+        """Which of ``keys`` (``(event_id, row_index)``) were stored and trimmed since."""
+        found: set[tuple[str, int]] = set()
+        ids = sorted({event_id for event_id, _ in keys})
+        with self.engine.connect() as connection:
+            for start in range(0, len(ids), 500):
+                statement = sa.select(seen_events.c.event_id, seen_events.c.row_index).where(
+                    seen_events.c.model == model,
+                    seen_events.c.event_id.in_(ids[start : start + 500]),
+                )
+                found.update((row[0], row[1]) for row in connection.execute(statement))
+        return found & set(keys)
 
     def add_violations(self, model: str, counts: dict[tuple[str, str], int]) -> None:
         """Add to the stored violation counts per ``(column, rule)``."""
@@ -451,6 +589,16 @@ class Store:
             value = connection.execute(statement).scalar_one_or_none()
         return None if value is None else str(value)
 
+    def firing_states(self) -> list[tuple[str, str, float, str]]:
+        """``(model, source, since, detail)`` of every alert source in the drifting state."""
+        statement = sa.select(
+            alert_states.c.model, alert_states.c.source, alert_states.c.since, alert_states.c.detail
+        ).where(alert_states.c.state == "drifting")
+        with self.engine.connect() as connection:
+            return [
+                (row[0], row[1], float(row[2]), row[3]) for row in connection.execute(statement)
+            ]
+
     def record_alert(self, model: str, source: str, status: str, at: float, detail: str) -> int:
         """Record a state change (and the new state) in one transaction; return its id."""
         state = "drifting" if status == "firing" else "ok"
@@ -479,15 +627,40 @@ class Store:
             connection.execute(upsert)
             return int(connection.execute(record).scalar_one())
 
-    def mark_alert(self, alert_id: int, *, delivered: bool, attempts: int) -> None:
-        """Record a delivery attempt's outcome."""
+    def mark_alert(
+        self,
+        alert_id: int,
+        *,
+        delivered: bool,
+        attempts: int,
+        error: str | None = None,
+        final: bool = False,
+    ) -> None:
+        """Record a delivery's outcome: why it failed, and whether it is never to be retried."""
         statement = (
             sa.update(alerts)
             .where(alerts.c.id == alert_id)
-            .values(delivered=delivered, attempts=attempts)
+            .values(delivered=delivered, attempts=attempts, error=error, final=final)
         )
         with self._writing() as connection:
             connection.execute(statement)
+
+    def firing_time(self, model: str, source: str, *, before: int) -> float | None:
+        """When the newest ``firing`` of one alert source recorded before id ``before`` began."""
+        statement = (
+            sa.select(alerts.c.at)
+            .where(
+                alerts.c.model == model,
+                alerts.c.source == source,
+                alerts.c.status == "firing",
+                alerts.c.id < before,
+            )
+            .order_by(alerts.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            value = connection.execute(statement).scalar_one_or_none()
+        return None if value is None else float(value)
 
     def alerts(self, model: str, limit: int = 100) -> list[StoredAlert]:
         """The newest ``limit`` alerts of ``model``, newest first."""
@@ -501,8 +674,12 @@ class Store:
             return [_stored_alert(row) for row in connection.execute(statement)]
 
     def undelivered_alerts(self) -> list[StoredAlert]:
-        """Alerts not delivered yet, oldest first (sent again after a restart)."""
-        statement = sa.select(alerts).where(alerts.c.delivered.is_(False)).order_by(alerts.c.id)
+        """Alerts not delivered yet and not given up for good, oldest first (sent again)."""
+        statement = (
+            sa.select(alerts)
+            .where(alerts.c.delivered.is_(False), alerts.c.final.is_(False))
+            .order_by(alerts.c.id)
+        )
         with self.engine.connect() as connection:
             return [_stored_alert(row) for row in connection.execute(statement)]
 

@@ -5,26 +5,36 @@ response); only complete rows reach the monitor: rows with inputs, and with outp
 model's reference profiles outputs too (``reference_outputs``). Every row is validated
 against the schema of the reference's inputs, and the violations are counted per column and
 rule (values that cannot take their column's type count as ``type`` and enter the monitor as
-missing). Calls are serialised by a lock: the monitor is not thread-safe.
+missing). Predictions and labels the monitor could not take are refused by :meth:`check`
+before anything is stored. Windows run on the server's receipt time: a client's clock steers
+nothing. Calls are serialised by a lock: the monitor is not thread-safe.
 """
 
 import threading
-import time
 import warnings
 from collections import Counter, deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from shiftwatch.errors import SchemaError, ShiftwatchWarning
 from shiftwatch.io import to_table
 from shiftwatch.monitor import AlertEvent, AlertState, Monitor
-from shiftwatch.outputs import CONFIDENCE, PREDICTION, AccuracyEstimate, AccuracyEstimator
+from shiftwatch.outputs import (
+    CONFIDENCE,
+    OUTPUT_COLUMNS,
+    PREDICTION,
+    AccuracyEstimate,
+    AccuracyEstimator,
+)
 from shiftwatch.profile import Profile
 from shiftwatch.schema import Schema
+from shiftwatch.service.limits import storable_name
+from shiftwatch.service.predictions import PredictionForm, Where, check_labels
 from shiftwatch.service.rows import rows_to_table
 from shiftwatch.service.settings import ModelSettings
 from shiftwatch.service.storage import StoredRow
@@ -32,6 +42,8 @@ from shiftwatch.service.storage import StoredRow
 ACCURACY_ROWS = 10_000  # newest rows whose probabilities the accuracy estimate reads
 MAX_UNEXPECTED_NAMES = 100  # distinct unexpected input names kept per model; more: "(other)"
 OTHER_COLUMNS = "(other)"
+TIMESTAMP = "(timestamp)"  # the column name clock_skew violations are counted under
+OUTPUTS = "(outputs)"  # ... and rows sent whole without the outputs their model watches
 
 
 @dataclass
@@ -69,6 +81,24 @@ def _calibrated(path: str) -> AccuracyEstimator:
     return AccuracyEstimator().fit(probabilities, labels)
 
 
+def _outputs_profile(path: str) -> Profile:
+    """The profile of a model's reference outputs, checked once at start.
+
+    It holds ``prediction``, and ``confidence`` when the model sends class probabilities
+    (what ``output_columns`` makes).
+    """
+    profile = Profile.load(path)
+    names = set(profile.column_names)
+    if PREDICTION not in names or not names <= set(OUTPUT_COLUMNS):
+        raise SchemaError(
+            f"The reference outputs {path} hold the columns {sorted(names)}; expected "
+            f"'{PREDICTION}' (and '{CONFIDENCE}' for class probabilities), as "
+            "shiftwatch.outputs.output_columns makes them. For a model server that returns "
+            "labels only, profile the labels alone."
+        )
+    return profile
+
+
 class WatchedModel:
     """A model's reference (inputs, and outputs when given), schema and monitor."""
 
@@ -78,7 +108,7 @@ class WatchedModel:
         self.inputs_reference = Profile.load(settings.reference)
         reference = self.inputs_reference
         if settings.reference_outputs is not None:
-            reference = reference.join(Profile.load(settings.reference_outputs))
+            reference = reference.join(_outputs_profile(settings.reference_outputs))
         self.watches_outputs = PREDICTION in reference
         self.schema = Schema.from_profile(self.inputs_reference)
         self.feature_names = list(settings.feature_names or self.inputs_reference.column_names)
@@ -95,50 +125,96 @@ class WatchedModel:
         self._unexpected: set[str] = set()
         self._known_names = frozenset(self.inputs_reference.column_names)
         self.accuracy = None if settings.calibration is None else _calibrated(settings.calibration)
+        self.form = PredictionForm.of(reference)
         self._recent: deque[npt.NDArray[np.float64]] = deque()
         self._recent_rows = 0
         self.accuracy_rows = min(settings.window or ACCURACY_ROWS, ACCURACY_ROWS)
 
-    def complete(self, row: StoredRow) -> bool:
-        """Whether the row holds what the monitor needs (inputs; outputs when watched)."""
-        return row.inputs is not None and (row.outputs is not None or not self.watches_outputs)
+    def complete(self, row: StoredRow, whole: bool = False) -> bool:
+        """Whether the row holds what the monitor needs: inputs, and outputs when watched.
 
-    def ingest(self, rows: Sequence[StoredRow], now: float | None = None) -> Ingested:
-        """Validate and feed complete rows (the others are left for their other half)."""
+        ``whole``: the row came whole (shiftwatch's events, BentoML), so no other half will
+        follow: it is complete with its inputs, and outputs it lacks are fed as missing.
+        """
+        if row.inputs is None:
+            return False
+        return whole or row.outputs is not None or not self.watches_outputs
+
+    @property
+    def uses_outputs(self) -> bool:
+        """Whether the monitor reads the predictions (watched outputs, or an error rate)."""
+        return self.watches_outputs or self.settings.expected_error_rate is not None
+
+    def check(self, rows: Sequence[StoredRow], outputs: Where, labels: Where) -> None:
+        """Raise :class:`PayloadError` at the first prediction or label the monitor can't take.
+
+        Called before the rows are stored, so that a stored row is always a monitored one.
+        ``outputs`` and ``labels`` name a row's fields for the error.
+        """
+        if self.uses_outputs:
+            classes = self.form.check([row.outputs for row in rows], outputs)
+            if classes is not None and self.form.classes is None:
+                self.form = replace(self.form, classes=classes)
+        if self.settings.expected_error_rate is not None:
+            check_labels([row.label for row in rows], labels)
+
+    def ingest(self, rows: Sequence[StoredRow], now: float, *, whole: bool = False) -> Ingested:
+        """Validate and feed complete rows received at ``now`` (server time, seconds).
+
+        Rows without their other half are left for it (see :meth:`complete`). Whole rows sent
+        without outputs to a model that watches them are monitored with their outputs missing
+        (the missing-value checks of ``prediction`` and ``confidence`` see them) and counted
+        as ``missing`` violations of the column ``(outputs)``.
+        """
         done = Ingested()
-        rows = [row for row in rows if self.complete(row)]
+        rows = [row for row in rows if self.complete(row, whole)]
         if not rows:
             return done
-        inputs = [row.inputs or {} for row in rows]
-        table, done.violations = rows_to_table(inputs, self.inputs_reference)
-        self._count_unexpected(inputs, done.violations)
-        done.violations.update(self.schema.check(table, max_per_rule=0).counts)
-        times = [row.event_time for row in rows if row.event_time is not None]
-        stamp = max(times) if times else (time.time() if now is None else now)
-        ids = [row_key(row.event_id, row.row_index) for row in rows]
-        outputs = None
-        if self.watches_outputs or self.settings.expected_error_rate is not None:
-            present = [row.outputs for row in rows]
-            if all(value is not None for value in present):
-                outputs = np.asarray(present)
-        if self.accuracy is not None and outputs is not None and outputs.ndim == 2:
-            self._remember_probabilities(outputs)
+        groups = [rows]
+        if self.watches_outputs:
+            groups = [
+                [row for row in rows if row.outputs is not None],
+                [row for row in rows if row.outputs is None],
+            ]
         with self.lock:
             before = self.monitor.last_report
-            done.events += self.monitor.log(
-                table,
-                outputs=outputs,
-                ids=ids if outputs is not None else None,
-                timestamps=[stamp],
-            )
-            labelled = [(key, row.label) for key, row in zip(ids, rows, strict=True)]
-            labelled = [(key, label) for key, label in labelled if label is not None]
-            if labelled and outputs is not None and self.settings.expected_error_rate:
-                keys, labels = zip(*labelled, strict=True)
-                done.events += self.monitor.log_labels(list(keys), np.asarray(labels))
+            for group in groups:
+                if group:
+                    self._feed(group, now, done)
             done.checked = self.monitor.last_report is not before
         done.fed = len(rows)
         return done
+
+    def _feed(self, rows: list[StoredRow], now: float, done: Ingested) -> None:
+        inputs = [row.inputs or {} for row in rows]
+        table, counts = rows_to_table(inputs, self.inputs_reference)
+        done.violations.update(counts)
+        self._count_unexpected(inputs, done.violations)
+        done.violations.update(self.schema.check(table, max_per_rule=0).counts)
+        ids = [row_key(row.event_id, row.row_index) for row in rows]
+        outputs = None
+        if self.uses_outputs:
+            present = [row.outputs for row in rows]
+            if all(value is not None for value in present):
+                outputs = np.asarray(present)
+        if self.watches_outputs and outputs is None:
+            for name in OUTPUT_COLUMNS:
+                if name in self.monitor.reference:
+                    table = table.append_column(name, pa.nulls(table.num_rows))
+            done.violations[(OUTPUTS, "missing")] += len(rows)
+        if self.accuracy is not None and outputs is not None and outputs.ndim == 2:
+            self._remember_probabilities(outputs)
+        done.events += self.monitor.log(
+            table,
+            outputs=outputs,
+            ids=ids if outputs is not None else None,
+            timestamps=[now],
+        )
+        labelled = [(key, row.label) for key, row in zip(ids, rows, strict=True)]
+        labelled = [(key, label) for key, label in labelled if label is not None]
+        if labelled and outputs is not None and self.settings.expected_error_rate:
+            keys, labels = zip(*labelled, strict=True)
+            done.events += self.monitor.log_labels(list(keys), np.asarray(labels))
 
     def accuracy_estimate(self) -> AccuracyEstimate | None:
         """The label-free accuracy of the newest rows (up to :data:`ACCURACY_ROWS`).
@@ -209,7 +285,11 @@ class WatchedModel:
             return
         for row in inputs:
             for key in row.keys() - known:
-                if key not in self._unexpected and len(self._unexpected) < MAX_UNEXPECTED_NAMES:
+                if (
+                    key not in self._unexpected
+                    and len(self._unexpected) < MAX_UNEXPECTED_NAMES
+                    and storable_name(key)
+                ):
                     self._unexpected.add(key)
                 name = key if key in self._unexpected else OTHER_COLUMNS
                 counts[(name, "unexpected_column")] += 1

@@ -12,16 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shiftwatch._validation import check_parameter
+from shiftwatch.service.limits import MAX_DEPTH, MAX_FEATURES, MAX_ID_LENGTH, MAX_ROWS, id_problem
 from shiftwatch.service.records import PayloadError
 
-MAX_ROWS = 10_000
-"""The most instances one payload may carry."""
-MAX_FEATURES = 1_000
-"""The most features (columns) one instance may carry."""
-MAX_DEPTH = 32
-"""The deepest nesting of lists inside one value (a tensor, an ndarray, a vector feature)."""
-MAX_ID_LENGTH = 1_024
-"""The longest event id accepted."""
+__all__ = ["MAX_DEPTH", "MAX_FEATURES", "MAX_ID_LENGTH", "MAX_ROWS"]
 
 _INT_MIN, _INT_MAX = -(2**63), 2**64 - 1  # what a signed or unsigned 64-bit integer can hold
 _TIME = re.compile(
@@ -311,15 +305,14 @@ def timestamp(raw: object, field: str) -> float:
 
 
 def event_id(raw: object, field: str) -> str:
-    """A non-empty id of at most :data:`MAX_ID_LENGTH` characters, as text."""
+    """A non-empty id of at most :data:`MAX_ID_LENGTH` characters without NUL, as text."""
     if isinstance(raw, int) and not isinstance(raw, bool):
         raw = str(raw)
     if not isinstance(raw, str):
         raise PayloadError(field, f"expected a string, got {describe(raw)}")
-    if not raw.strip():
-        raise PayloadError(field, "is empty")
-    if len(raw) > MAX_ID_LENGTH:
-        raise PayloadError(field, f"is longer than {MAX_ID_LENGTH} characters")
+    problem = id_problem(raw)
+    if problem is not None:
+        raise PayloadError(field, problem)
     try:
         return check_text(raw)
     except Invalid as bad:

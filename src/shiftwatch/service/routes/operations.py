@@ -16,8 +16,12 @@ def metrics(request: Request) -> Response:
 
 
 @router.get("/healthz")
-def health(request: Request) -> dict[str, object]:
-    """Whether the service runs and its database answers."""
-    service = request.app.state.service
-    service.store.count_rows("")
-    return {"status": "ok", "models": sorted(service.models)}
+def health(request: Request, response: Response) -> dict[str, object]:
+    """Whether the service works: its database answers, writes succeed, alerts are sent.
+
+    200 with ``"status": "ok"``; 503 with ``"status": "failing"`` and the ``problems``.
+    """
+    answer = request.app.state.service.health()
+    if answer["status"] != "ok":
+        response.status_code = 503
+    return answer  # type: ignore[no-any-return]
