@@ -24,6 +24,7 @@ METRICS: dict[str, tuple[Kind, tuple[str, ...]]] = {
     "shiftwatch_feature_drifted": ("gauge", ("model", "feature")),
     "shiftwatch_window_rows": ("gauge", ("model", "source")),
     "shiftwatch_estimated_accuracy_ratio": ("gauge", ("model",)),
+    "shiftwatch_estimated_accuracy_reliable": ("gauge", ("model",)),
     "shiftwatch_check_duration_seconds": ("histogram", ("model",)),
     "shiftwatch_alerts_sent_total": ("counter", ("model", "status")),
     "shiftwatch_alert_delivery_failures_total": ("counter", ("model",)),

@@ -327,7 +327,7 @@ def with_outputs(batch: list[dict], outputs: np.ndarray) -> list[dict]:
     return batch
 
 
-@pytest.mark.filterwarnings("ignore::shiftwatch.errors.ShiftwatchWarning")  # unreliable: fine
+@pytest.mark.filterwarnings("ignore::shiftwatch.errors.ShiftwatchWarning")
 def test_a_calibration_file_gives_the_label_free_accuracy_estimate(
     db_url: str, reference_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -337,7 +337,7 @@ def test_a_calibration_file_gives_the_label_free_accuracy_estimate(
     sent = []
     with TestClient(create_app(settings)) as client:
         for start in range(0, 1_000, 100):
-            probs = probabilities(rng, 100, confidence=0.7)
+            probs = probabilities(rng, 100, confidence=0.8)  # as calibrated: reliable
             sent.append(probs)
             batch = with_outputs(events(rng, 100, start), probs)
             assert post(client, "/v1/models/churn/events", {"events": batch}).status_code == 200
@@ -356,13 +356,37 @@ def test_a_calibration_file_gives_the_label_free_accuracy_estimate(
             "estimated_accuracy": pytest.approx(at_check.value, rel=1e-12),
             "accuracy_low": pytest.approx(at_check.low, rel=1e-12),
             "accuracy_high": pytest.approx(at_check.high, rel=1e-12),
+            "accuracy_reliable": 1.0,
         }
+    assert status["estimated_accuracy"]["reliable"] and expected.reliable
     assert status["estimated_accuracy"]["value"] == pytest.approx(expected.value, rel=1e-12)
     assert status["estimated_accuracy"]["n"] == 1_000
     assert (
         status["estimated_accuracy"]["low"] < expected.value < status["estimated_accuracy"]["high"]
     )
     assert f'shiftwatch_estimated_accuracy_ratio{{model="churn"}} {expected.value!r}' in metrics
+    assert 'shiftwatch_estimated_accuracy_reliable{model="churn"} 1.0' in metrics
+
+
+@pytest.mark.filterwarnings("ignore::shiftwatch.errors.ShiftwatchWarning")
+def test_an_estimate_that_cannot_be_trusted_says_so_and_exports_no_number(
+    db_url: str, reference_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    settings, estimator, rng = calibrated(db_url, reference_files, tmp_path, 10, check_every=500)
+    probs = probabilities(rng, 500, confidence=0.45)  # far less confident than calibrated
+    with TestClient(create_app(settings)) as client:
+        batch = with_outputs(events(rng, 500), probs)
+        assert post(client, "/v1/models/churn/events", {"events": batch}).status_code == 200
+        status = get(client, "/v1/models/churn").json()["estimated_accuracy"]
+        metrics = get(client, "/metrics").text
+        (check,) = get(client, "/v1/models/churn/history").json()
+    expected = estimator.estimate(probs)
+    assert not expected.reliable
+    assert (status["reliable"], status["reason"]) == (False, expected.reason)
+    assert "confidence" in status["reason"]
+    assert check["outputs"]["accuracy_reliable"] == 0.0
+    assert 'shiftwatch_estimated_accuracy_ratio{model="churn"} NaN' in metrics
+    assert 'shiftwatch_estimated_accuracy_reliable{model="churn"} 0.0' in metrics
 
 
 def test_rows_that_are_not_probabilities_are_left_out_of_the_accuracy_estimate(

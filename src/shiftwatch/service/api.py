@@ -141,6 +141,21 @@ class ColumnStatus(BaseModel):
     drift_score: float | None = Field(None, description="CUSUM of normal scores / threshold.")
 
 
+class AccuracyOut(BaseModel):
+    """A label-free accuracy estimate, and whether it can be trusted."""
+
+    value: float
+    low: float
+    high: float
+    n: int
+    reliable: bool = Field(
+        description="False when the estimate's assumptions broke (the confidence moved away "
+        "from the reference's, or the calibration missed its own reference): then value "
+        "is not to be trusted, and reason says why."
+    )
+    reason: str
+
+
 class ModelStatus(BaseModel):
     """A watched model now."""
 
@@ -149,10 +164,10 @@ class ModelStatus(BaseModel):
     window_rows: int
     stored_rows: int
     last_check: dict[str, ColumnStatus] = Field(default_factory=dict)
-    estimated_accuracy: dict[str, float] | None = Field(
+    estimated_accuracy: "AccuracyOut | None" = Field(
         None,
-        description="Label-free accuracy of the newest rows (value, low, high, n), when the "
-        "model has a calibration file and sends probabilities.",
+        description="Label-free accuracy of the newest rows, when the model has a calibration "
+        "file and sends probabilities.",
     )
     drifted_columns: list[str] = Field(default_factory=list)
 
@@ -192,7 +207,7 @@ class CheckOut(BaseModel):
         None,
         description="The model's outputs at the check: mean_confidence of the window; "
         "estimated_accuracy, accuracy_low, accuracy_high (label-free, from the calibration "
-        "file); null when neither is known.",
+        "file) and accuracy_reliable (1 or 0); null when neither is known.",
     )
 
 

@@ -497,7 +497,11 @@ class Service:
             return
         outputs = watched.outputs_at_check()
         if outputs is not None and "estimated_accuracy" in outputs:
-            self.metrics.accuracy.labels(model=name).set(outputs["estimated_accuracy"])
+            reliable = outputs["accuracy_reliable"]
+            self.metrics.accuracy_reliable.labels(model=name).set(reliable)
+            # an estimate that cannot be trusted is not exported as a number (NaN: no value)
+            value = outputs["estimated_accuracy"] if reliable else float("nan")
+            self.metrics.accuracy.labels(model=name).set(value)
         for feature in list(report.columns)[:MAX_FEATURES]:
             column = report.columns[feature]
             if column.p_value is not None:

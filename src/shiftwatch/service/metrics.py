@@ -108,6 +108,13 @@ class ServiceMetrics:
             ["model"],
             registry=registry,
         )
+        self.accuracy_reliable = Gauge(
+            "shiftwatch_estimated_accuracy_reliable",
+            "1 while the label-free accuracy estimate can be trusted; 0 when its assumptions "
+            "broke (the ratio is then NaN).",
+            ["model"],
+            registry=registry,
+        )
         self.check_seconds = Histogram(
             "shiftwatch_check_duration_seconds",
             "Time to check a window against its reference.",

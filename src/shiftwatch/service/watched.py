@@ -233,7 +233,8 @@ class WatchedModel:
 
         ``mean_confidence``: the window's mean confidence (when the outputs are watched);
         ``estimated_accuracy``, ``accuracy_low``, ``accuracy_high``: the label-free estimate
-        of the newest rows (with a calibration file). None when neither is known.
+        of the newest rows (with a calibration file), and ``accuracy_reliable`` (1.0, or 0.0
+        when it is not to be trusted). None when neither is known.
         """
         found: dict[str, float] = {}
         window = self.monitor.last_window
@@ -245,6 +246,7 @@ class WatchedModel:
             found["estimated_accuracy"] = estimate.value
             found["accuracy_low"] = estimate.low
             found["accuracy_high"] = estimate.high
+            found["accuracy_reliable"] = float(estimate.reliable)
         return found or None
 
     def _remember_probabilities(self, outputs: npt.NDArray[Any]) -> None:

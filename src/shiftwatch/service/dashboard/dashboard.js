@@ -393,9 +393,11 @@
         Object.keys(status.last_check).length}`],
     ];
     const accuracy = status.estimated_accuracy;
-    if (accuracy) {
+    if (accuracy && accuracy.reliable) {
       facts.push(["estimated accuracy", `${fmt(accuracy.value, 3)} (95%: ${
         fmt(accuracy.low, 3)}–${fmt(accuracy.high, 3)}, newest ${count(accuracy.n)} rows)`]);
+    } else if (accuracy) {  // no number where none can be trusted
+      facts.push(["estimated accuracy", `not to be trusted: ${accuracy.reason}`]);
     }
     byId("facts").replaceChildren(
       ...facts.map(([key, value]) => h("div", {}, h("dt", {}, key), h("dd", {}, value))),

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from shiftwatch.service.api import (
+    AccuracyOut,
     AlertOut,
     CheckOut,
     ColumnStatus,
@@ -52,7 +53,7 @@ def _status(service: Service, name: str) -> ModelStatus:
         drifted_columns=[] if report is None else list(report.drifted_columns),
         estimated_accuracy=None
         if estimate is None
-        else {"value": estimate.value, "low": estimate.low, "high": estimate.high, "n": estimate.n},
+        else AccuracyOut.model_validate(estimate, from_attributes=True),
     )
 
 
