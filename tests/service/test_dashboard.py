@@ -243,7 +243,11 @@ def test_the_outputs_chart_holds_each_checks_confidence_and_accuracy(
     )
     assert shown == ["mean_confidence", "estimated_accuracy", "accuracy_low"]
     facts = page.locator("#facts").inner_text()
-    assert "estimated accuracy" in facts and "newest 1,000 rows" in facts
+    accuracy = read_api(server, "/churn")["estimated_accuracy"]
+    # after the shift the confidence left the calibrated range: no number, the reason instead
+    assert not accuracy["reliable"]
+    assert f"estimated accuracy\nnot to be trusted: {accuracy['reason']}" in facts
+    assert history[0]["outputs"]["accuracy_reliable"] == 1.0
 
 
 def test_the_distribution_is_the_reports(with_token: Loaded, server: Server) -> None:
