@@ -160,3 +160,28 @@ def test_an_unknown_demo_scenario_is_refused() -> None:
     result = runner.invoke(app, ["demo", "--scenario", "audio"])
     assert result.exit_code == 2
     assert "digits" in result.output
+
+
+def test_different_columns_error_names_the_cli_option(tmp_path) -> None:
+    pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}).to_csv(tmp_path / "ref.csv", index=False)
+    pd.DataFrame({"b": [3.0, 4.0]}).to_csv(tmp_path / "cur.csv", index=False)
+    result = runner.invoke(app, ["compare", str(tmp_path / "ref.csv"), str(tmp_path / "cur.csv")])
+    assert result.exit_code == 2
+    assert "Pass -c/--column for each column" in result.output and "-c b" in result.output
+    assert "columns=" not in result.output
+
+
+def test_one_bad_value_in_a_csv_does_not_stop_the_report(tmp_path) -> None:
+    rng = np.random.default_rng(8)
+    pd.DataFrame({"x": rng.normal(size=50)}).to_csv(tmp_path / "ref.csv", index=False)
+    values = [f"{v:.4f}" for v in rng.normal(size=50)]
+    values[20] = "abc"
+    (tmp_path / "cur.csv").write_text("x\n" + "\n".join(values) + "\n")
+    out = tmp_path / "r.json"
+    result = runner.invoke(
+        app, ["compare", str(tmp_path / "ref.csv"), str(tmp_path / "cur.csv"), "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    column = json.loads(out.read_text())["columns"][0]
+    assert column["invalid_current"] == 1
+    assert column["invalid_examples"] == [{"side": "current", "row": 20, "value": "abc"}]

@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from shiftwatch.compare import ProgressCallback
 from shiftwatch.compare import compare as compare_data
 from shiftwatch.distributed import profile_parquet
-from shiftwatch.errors import InvalidParameterError, ShiftwatchError
+from shiftwatch.errors import ColumnMismatchError, InvalidParameterError, ShiftwatchError
 from shiftwatch.profile import Profile, RowsCallback
 from shiftwatch.report.profile_table import profile_table
 from shiftwatch.report.terminal import report_table
@@ -143,6 +143,8 @@ def compare(
             report.to_markdown(markdown_path)
         if html_path is not None:
             report.to_html(html_path)
+    except ColumnMismatchError as error:
+        raise _fail(error.hint("-c/--column")) from None
     except ShiftwatchError as error:
         raise _fail(str(error)) from None
     except OSError as error:

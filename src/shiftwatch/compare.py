@@ -38,10 +38,17 @@ from shiftwatch.column_pairs import (
 from shiftwatch.columns import TESTED_KINDS, ColumnKind, check_kind, check_same_family
 from shiftwatch.distribution_summary import categorical_summary, numeric_summary
 from shiftwatch.drift_report import Check, ColumnResult, DriftReport, decision_reason
-from shiftwatch.errors import IncompatibleError, InvalidParameterError, NoDataError, SchemaError
+from shiftwatch.errors import (
+    ColumnMismatchError,
+    IncompatibleError,
+    InvalidParameterError,
+    NoDataError,
+    SchemaError,
+)
 from shiftwatch.io import to_table
 from shiftwatch.policy import MISSING_THRESHOLD, Pair, SketchPair, choose_test
 from shiftwatch.profile import PROFILE_SUFFIX, Profile
+from shiftwatch.reconcile import Reconciled, reconcile
 from shiftwatch.stats import CORRECTIONS, MULTIVARIATE_TESTS, proportion
 from shiftwatch.stats._checks import FloatArray
 from shiftwatch.stats.result import TestResult
@@ -107,6 +114,38 @@ def _missing_check(
         work.results.append(("missing", result))
 
 
+def _invalid_check(work: _ColumnWork, reconciled: Reconciled, alpha: float) -> tuple[int, int]:
+    """The check of values that could not be read as the column's kind; their counts."""
+    invalid_reference, invalid_current = reconciled.invalid_reference, reconciled.invalid_current
+    if reconciled.note:
+        work.notes.append(reconciled.note)
+    if not (invalid_reference.count or invalid_current.count):
+        return 0, 0
+    work.details.update(
+        invalid_reference=invalid_reference.count,
+        invalid_current=invalid_current.count,
+        invalid_examples=tuple(
+            (role, example.row, example.value)
+            for role, invalid in (("reference", invalid_reference), ("current", invalid_current))
+            for example in invalid.examples
+        ),
+    )
+    work.results.append(
+        (
+            "invalid",
+            proportion(
+                invalid_reference.count,
+                work.n_reference,
+                invalid_current.count,
+                work.n_current,
+                alpha=alpha,
+                threshold=MISSING_THRESHOLD,
+            ),
+        )
+    )
+    return invalid_reference.count, invalid_current.count
+
+
 def _pair(work: _ColumnWork, reference: Side, current: Side) -> tuple[Pair, int, int]:
     """Values of both sides, the counts of what was left out, and notes on exclusions."""
     if work.kind == ColumnKind.NUMERIC:
@@ -161,9 +200,11 @@ def _column_work(
     kind_override: str | None,
     test_override: str | None,
     threshold_override: float | None,
+    reconciled: Reconciled | None = None,
 ) -> _ColumnWork:
     kind = _kind_of(name, reference, current, kind_override)
     work = _ColumnWork(name, kind, reference.n, current.n)
+    invalid = (0, 0) if reconciled is None else _invalid_check(work, reconciled, alpha)
     if kind not in TESTED_KINDS:
         if test_override is not None or threshold_override is not None:
             raise InvalidParameterError(
@@ -171,11 +212,12 @@ def _column_work(
                 "or threshold override does not apply to it."
             )
         work.notes.append(f"{kind.value} column: distribution not tested")
-        _missing_check(work, reference.missing(), current.missing(), alpha)
+        missing = (reference.missing() - invalid[0], current.missing() - invalid[1])
+        _missing_check(work, *missing, alpha)
         return work
     test = choose_test(name, kind, test_override)
     pair, missing_reference, missing_current = _pair(work, reference, current)
-    _missing_check(work, missing_reference, missing_current, alpha)
+    _missing_check(work, missing_reference - invalid[0], missing_current - invalid[1], alpha)
     usable_reference, usable_current = pair.sizes()
     if min(usable_reference, usable_current) == 0:
         side = "reference" if usable_reference == 0 else "current"
@@ -210,6 +252,19 @@ class _Source:
         if isinstance(self.data, Profile):
             return ProfiledSide(self.data[name])
         return RawSide(self.data.column(name))
+
+
+def _sides(
+    reference: _Source, current: _Source, name: str, kind: str | None
+) -> tuple[Side, Side, Reconciled | None]:
+    """Both sides of a column; raw ones read in one family first (see :mod:`reconcile`).
+
+    Profiles keep summaries, not values, so their types cannot be reconciled.
+    """
+    if isinstance(reference.data, Profile) or isinstance(current.data, Profile):
+        return reference.side(name), current.side(name), None
+    both = reconcile(name, reference.data.column(name), current.data.column(name), kind)
+    return RawSide(both.reference), RawSide(both.current), both
 
 
 def _threads(workers: int | None, reference: _Source, current: _Source, columns: int) -> int:
@@ -249,16 +304,8 @@ def _select_columns(
     only_reference = [c for c in reference.column_names if c not in current.column_names]
     only_current = [c for c in current.column_names if c not in reference.column_names]
     if only_reference or only_current:
-        parts = []
-        if only_reference:
-            parts.append(f"missing from the current data: {only_reference}")
-        if only_current:
-            parts.append(f"absent from the reference: {only_current}")
-        raise SchemaError(
-            "The two data sets have different columns ("
-            + "; ".join(parts)
-            + "). Pass columns=[...] to compare the ones they share."
-        )
+        shared = [c for c in reference.column_names if c in current.column_names]
+        raise ColumnMismatchError(only_reference, only_current, shared)
     return list(reference.column_names)
 
 
@@ -437,14 +484,18 @@ def compare(
         threshold_overrides[column] = check_threshold(f"compare (column {column!r})", threshold)
 
     def work(name: str) -> _ColumnWork:
+        reference_side, current_side, reconciled = _sides(
+            reference_source, current_source, name, kind_overrides.get(name)
+        )
         return _column_work(
             name,
-            reference_source.side(name),
-            current_source.side(name),
+            reference_side,
+            current_side,
             alpha=alpha,
             kind_override=kind_overrides.get(name),
             test_override=test_overrides.get(name),
             threshold_override=threshold_overrides.get(name),
+            reconciled=reconciled,
         )
 
     threads = _threads(workers, reference_source, current_source, len(names))

@@ -6,9 +6,11 @@
 | categorical | ``chi2``     | chi-squared, levels with expected count < 5 pooled  | total variation distance ("share of rows")      | 0.05                  |
 | boolean     | ``chi2``     | as categorical                                      | as categorical                                  | 0.05                  |
 | every kind  | ``missing``  | chi-squared 2 x 2, Fisher's exact if an expected count < 5 | absolute difference in missing share      | 0.01                  |
+| every kind  | ``invalid``  | as ``missing``                                      | absolute difference in invalid share            | 0.01                  |
 
 The missing-rate check runs when either set has a missing value (null, NaN, or an infinity in
-a numeric column). Text, datetime, empty and unsupported columns get the missing-rate check
+a numeric column); the invalid-value check when either set has a value that cannot be read
+as the column's kind (see :mod:`shiftwatch.reconcile`), which is left out of the others. Text, datetime, empty and unsupported columns get the missing-rate check
 only. Every default can be overridden per column: ``tests={"age": "cvm"}``,
 ``thresholds={"age": 0.2}``; ``TESTS`` lists the names. Tests without a p-value (the
 distances) decide by their threshold alone and stand outside the false-alarm guarantee; the
