@@ -46,10 +46,10 @@ from shiftwatch.errors import (
     SchemaError,
 )
 from shiftwatch.io import to_table
-from shiftwatch.policy import MISSING_THRESHOLD, Pair, SketchPair, choose_test
+from shiftwatch.policy import MISSING_THRESHOLD, CategoricalPair, Pair, SketchPair, choose_test
 from shiftwatch.profile import PROFILE_SUFFIX, Profile
 from shiftwatch.reconcile import Reconciled, reconcile
-from shiftwatch.stats import CORRECTIONS, MULTIVARIATE_TESTS, proportion
+from shiftwatch.stats import CORRECTIONS, MULTIVARIATE_TESTS, new_levels, proportion
 from shiftwatch.stats._checks import FloatArray
 from shiftwatch.stats.result import TestResult
 
@@ -218,6 +218,8 @@ def _column_work(
     test = choose_test(name, kind, test_override)
     pair, missing_reference, missing_current = _pair(work, reference, current)
     _missing_check(work, missing_reference - invalid[0], missing_current - invalid[1], alpha)
+    if isinstance(pair, CategoricalPair) and pair.new_categories:
+        work.results.append(("new_levels", new_levels(*pair.counts(), alpha=alpha)))
     usable_reference, usable_current = pair.sizes()
     if min(usable_reference, usable_current) == 0:
         side = "reference" if usable_reference == 0 else "current"

@@ -6,10 +6,13 @@
 | categorical | ``chi2``     | chi-squared, levels with expected count < 5 pooled  | total variation distance ("share of rows")      | 0.05                  |
 | boolean     | ``chi2``     | as categorical                                      | as categorical                                  | 0.05                  |
 | every kind  | ``missing``  | chi-squared 2 x 2, Fisher's exact if an expected count < 5 | absolute difference in missing share      | 0.01                  |
+| categorical, boolean | ``new_levels`` | exact permutation bound (:mod:`~shiftwatch.stats.new_levels`) | share of current rows in levels the reference never saw | 0.01 |
 | every kind  | ``invalid``  | as ``missing``                                      | absolute difference in invalid share            | 0.01                  |
 
 The missing-rate check runs when either set has a missing value (null, NaN, or an infinity in
-a numeric column); the invalid-value check when either set has a value that cannot be read
+a numeric column); the new-level check when the current data has a level the reference
+never saw (chi-squared may pool a sparse new level with others; this check never does); the
+invalid-value check when either set has a value that cannot be read
 as the column's kind (see :mod:`shiftwatch.reconcile`), which is left out of the others. Text, datetime, empty and unsupported columns get the missing-rate check
 only. Every default can be overridden per column: ``tests={"age": "cvm"}``,
 ``thresholds={"age": 0.2}``; ``TESTS`` lists the names. Tests without a p-value (the

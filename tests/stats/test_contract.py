@@ -66,6 +66,7 @@ CHECKED = [
     case(stats.jensen_shannon, "counts"),
     case(stats.hellinger, "counts"),
     case(stats.total_variation, "counts"),
+    case(stats.new_levels, "counts"),
     case(stats.proportion, "proportion"),
 ]
 # The *_sorted variants skip the checks by design ("callers have sorted"); they still return

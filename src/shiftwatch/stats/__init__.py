@@ -2,7 +2,8 @@
 
 Numeric samples (1-D arrays of finite floats): :func:`ks`, :func:`cvm`, :func:`wasserstein`.
 Aligned category counts: :func:`chi2`, :func:`g_test`, :func:`psi`, :func:`jensen_shannon`,
-:func:`hellinger`, :func:`total_variation`; :func:`binned_counts` turns numeric samples into
+:func:`hellinger`, :func:`total_variation`, and :func:`new_levels` (rows in levels the
+reference never saw); :func:`binned_counts` turns numeric samples into
 counts on reference-quantile bins. A proportion: :func:`proportion`. Corrections across many
 tests: :data:`CORRECTIONS`. Nothing here knows about data frames.
 
@@ -31,6 +32,7 @@ from shiftwatch.stats.hellinger_distance import hellinger
 from shiftwatch.stats.jensen_shannon_distance import jensen_shannon
 from shiftwatch.stats.kolmogorov_smirnov import ks, ks_sorted, ks_statistic_sorted
 from shiftwatch.stats.mmd import mmd
+from shiftwatch.stats.new_levels import new_levels
 from shiftwatch.stats.population_stability import psi
 from shiftwatch.stats.projection import projection_ks
 from shiftwatch.stats.proportion_test import proportion
@@ -61,6 +63,7 @@ __all__ = [
     "ks",
     "ks_sorted",
     "ks_statistic_sorted",
+    "new_levels",
     "no_correction",
     "pool_sparse",
     "proportion",
