@@ -46,12 +46,27 @@ from shiftwatch.errors import (
     SchemaError,
 )
 from shiftwatch.io import to_table
-from shiftwatch.policy import MISSING_THRESHOLD, CategoricalPair, Pair, SketchPair, choose_test
+from shiftwatch.policy import (
+    MISSING_THRESHOLD,
+    CategoricalPair,
+    NumericPair,
+    Pair,
+    SketchPair,
+    choose_test,
+)
 from shiftwatch.profile import PROFILE_SUFFIX, Profile
 from shiftwatch.reconcile import Reconciled, reconcile
-from shiftwatch.stats import CORRECTIONS, MULTIVARIATE_TESTS, new_levels, proportion
+from shiftwatch.stats import (
+    CORRECTIONS,
+    MULTIVARIATE_TESTS,
+    brown_forsythe_sorted,
+    new_levels,
+    proportion,
+)
 from shiftwatch.stats._checks import FloatArray
+from shiftwatch.stats.outside_range import outside_range_sorted
 from shiftwatch.stats.result import TestResult
+from shiftwatch.stats.welch import welch_from_moments
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -68,6 +83,8 @@ class _ColumnWork:
         self.details: dict[str, Any] = {}
         self.notes: list[str] = []
 
+
+SCALE_MIN_N = 2  # values on each side from which a numeric column's spread is tested
 
 # rows (reference and current together) from which columns are tested on one thread per core
 # by default: below, a column takes under a millisecond and threads would only add overhead
@@ -146,9 +163,22 @@ def _invalid_check(work: _ColumnWork, reconciled: Reconciled, alpha: float) -> t
     return invalid_reference.count, invalid_current.count
 
 
+def _length_check(work: _ColumnWork, reference: Side, current: Side, alpha: float) -> None:
+    """Welch's test of the mean string length of a text column (from moments)."""
+    ref, cur = reference.lengths(), current.lengths()
+    if ref is None or cur is None or min(ref.n, cur.n) < 2:
+        work.notes.append("text column: too few values to test string lengths")
+        return
+    moments = [(m.n, m.mean, m.variance) for m in (ref, cur)]
+    work.results.insert(0, ("length", welch_from_moments(*moments, alpha=alpha)))
+    work.notes.append("text column: tested on the mean length of its strings (characters)")
+
+
 def _pair(work: _ColumnWork, reference: Side, current: Side) -> tuple[Pair, int, int]:
     """Values of both sides, the counts of what was left out, and notes on exclusions."""
-    if work.kind == ColumnKind.NUMERIC:
+    if work.kind in (ColumnKind.NUMERIC, ColumnKind.DATETIME):
+        if work.kind == ColumnKind.DATETIME:
+            work.notes.append("tested as timestamps (microseconds since 1970, UTC)")
         ref, cur = reference.numbers(), current.numbers()
         for role, values in (("reference", ref), ("current", cur)):
             if values.n_infinite:
@@ -208,10 +238,13 @@ def _column_work(
     if kind not in TESTED_KINDS:
         if test_override is not None or threshold_override is not None:
             raise InvalidParameterError(
-                f"Column {name!r} is {kind.value}: its distribution is not tested, so a test "
-                "or threshold override does not apply to it."
+                f"Column {name!r} is {kind.value}: its distribution is not tested (text: its "
+                "mean string length only), so a test or threshold override does not apply to it."
             )
-        work.notes.append(f"{kind.value} column: distribution not tested")
+        if kind == ColumnKind.TEXT:
+            _length_check(work, reference, current, alpha)
+        else:
+            work.notes.append(f"{kind.value} column: distribution not tested")
         missing = (reference.missing() - invalid[0], current.missing() - invalid[1])
         _missing_check(work, *missing, alpha)
         return work
@@ -220,6 +253,18 @@ def _column_work(
     _missing_check(work, missing_reference - invalid[0], missing_current - invalid[1], alpha)
     if isinstance(pair, CategoricalPair) and pair.new_categories:
         work.results.append(("new_levels", new_levels(*pair.counts(), alpha=alpha)))
+    if kind == ColumnKind.DATETIME and isinstance(pair, NumericPair) and min(pair.sizes()):
+        work.results.append(
+            ("outside_range", outside_range_sorted(pair.reference, pair.current, alpha=alpha))
+        )
+    if (
+        kind == ColumnKind.NUMERIC
+        and isinstance(pair, NumericPair)
+        and min(pair.sizes()) >= SCALE_MIN_N
+    ):
+        work.results.append(
+            ("scale", brown_forsythe_sorted(pair.reference, pair.current, alpha=alpha))
+        )
     usable_reference, usable_current = pair.sizes()
     if min(usable_reference, usable_current) == 0:
         side = "reference" if usable_reference == 0 else "current"

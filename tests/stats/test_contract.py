@@ -59,6 +59,8 @@ def case(function: Callable[..., TestResult], kind: str) -> Any:
 CHECKED = [
     case(stats.ks, "samples"),
     case(stats.cvm, "samples"),
+    case(stats.brown_forsythe, "samples"),
+    case(stats.outside_range, "samples"),
     case(stats.wasserstein, "samples"),
     case(stats.chi2, "counts"),
     case(stats.g_test, "counts"),
@@ -71,7 +73,11 @@ CHECKED = [
 ]
 # The *_sorted variants skip the checks by design ("callers have sorted"); they still return
 # the same kind of result.
-UNCHECKED = [case(stats.ks_sorted, "sorted samples"), case(stats.cvm_sorted, "sorted samples")]
+UNCHECKED = [
+    case(stats.ks_sorted, "sorted samples"),
+    case(stats.cvm_sorted, "sorted samples"),
+    case(stats.brown_forsythe_sorted, "sorted samples"),
+]
 ALL = CHECKED + UNCHECKED
 
 
