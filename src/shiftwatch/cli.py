@@ -121,6 +121,13 @@ def compare(
         int | None,
         typer.Option(help="Threads testing columns (default: one per core on big data)."),
     ] = None,
+    multivariate: Annotated[
+        str,
+        typer.Option(
+            help="Check the numeric columns together: auto (projection test, when there are "
+            "at least 2 numeric columns), none, projection, mmd or classifier."
+        ),
+    ] = "auto",
 ) -> None:
     """Compare CURRENT with REFERENCE, column by column, and say what shifted."""
     try:
@@ -136,6 +143,7 @@ def compare(
                 correction=correction,
                 on_progress=on_progress,
                 workers=workers,
+                multivariate=False if multivariate == "none" else multivariate,
             )
         if json_path is not None:
             report.to_json(json_path)

@@ -8,6 +8,14 @@ its column only when it is significant after correction AND its effect reaches t
 materiality threshold: at a million rows a negligible shift is reported as
 significant-but-immaterial, not as drift.
 
+By default (``multivariate="auto"``), when both sets are raw rows (not profiles) with at least
+two numeric columns, the projection test (every principal component of a random half of the
+reference, the other half tested against the current rows by KS per component, Bonferroni;
+effect in reference standard deviations along the most significant component)
+checks the numeric columns together as one more check of the family, with the same weight
+as any other: it costs one PCA and a KS test per component, and it sees a correlation that
+flips sign, which no column test can. ``multivariate=False`` turns it off.
+
 ``multivariate=True`` (or "mmd", "classifier", "projection") adds one dataset-level check of
 all numeric columns together (see :data:`shiftwatch.stats.MULTIVARIATE_TESTS`), which sees
 shifts the marginals hide, such as a correlation that flips sign. It joins the same family:
@@ -17,6 +25,7 @@ the whole verdict stays at most ``alpha``.
 """
 
 import contextlib
+import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -65,6 +74,7 @@ from shiftwatch.stats import (
 )
 from shiftwatch.stats._checks import FloatArray
 from shiftwatch.stats.outside_range import outside_range_sorted
+from shiftwatch.stats.projection import projection_ks
 from shiftwatch.stats.result import TestResult
 from shiftwatch.stats.welch import welch_from_moments
 
@@ -370,6 +380,7 @@ def _check_overrides(
 
 MULTIVARIATE_WEIGHT = 0.5  # the multivariate check's share of the correction's weight
 MULTIVARIATE_NAMED_COLUMNS = 10
+AUTO = "auto"  # projection_ks on a split reference, one more check of the family
 
 
 def _multivariate_method(multivariate: bool | str) -> str | None:
@@ -378,11 +389,13 @@ def _multivariate_method(multivariate: bool | str) -> str | None:
         "compare",
         "multivariate",
         multivariate,
-        lambda m: isinstance(m, bool) or m in MULTIVARIATE_TESTS,
-        f"a bool or one of {sorted(MULTIVARIATE_TESTS)}",
+        lambda m: isinstance(m, bool) or m in MULTIVARIATE_TESTS or m == AUTO,
+        f"a bool, {AUTO!r} or one of {sorted(MULTIVARIATE_TESTS)}",
     )
     if multivariate is False:
         return None
+    if multivariate == AUTO:
+        return AUTO
     return "mmd" if multivariate is True else str(multivariate)
 
 
@@ -394,6 +407,11 @@ def _numeric_rows(table: pa.Table, names: list[str]) -> FloatArray:
     ]
     rows = np.column_stack(columns)
     return rows[np.isfinite(rows).all(axis=1)]
+
+
+def _is_number_type(data_type: pa.DataType) -> bool:
+    """Integers and floats: columns whose rows the multivariate check can read as they are."""
+    return bool(pa.types.is_integer(data_type) or pa.types.is_floating(data_type))
 
 
 def _raw_table(source: _Source, role: str, multivariate: bool | str) -> pa.Table:
@@ -421,10 +439,16 @@ def _multivariate_result(
     function of the pooled rows, so permutation p-values stay exact); categorical columns
     are left out (their per-column tests cover them).
     """
-    names = [work.name for work in works if work.kind == ColumnKind.NUMERIC]
+    names = [
+        work.name
+        for work in works
+        if work.kind == ColumnKind.NUMERIC
+        and all(_is_number_type(table.column(work.name).type) for table in (reference, current))
+    ]
     if len(names) < 2:
         return None, (
-            f"multivariate check ({method}) not run: it needs at least 2 numeric columns, "
+            f"multivariate check ({method}) not run: it needs at least 2 numeric columns "
+            "(integers or floats on both sides), "
             f"found {len(names)}"
         )
     ref, cur = _numeric_rows(reference, names), _numeric_rows(current, names)
@@ -433,8 +457,13 @@ def _multivariate_result(
         scale = pooled.std(axis=0)
         scale[scale == 0] = 1.0
         ref, cur = (ref - pooled.mean(axis=0)) / scale, (cur - pooled.mean(axis=0)) / scale
+    test = (
+        functools.partial(projection_ks, projection="split")
+        if method == AUTO
+        else MULTIVARIATE_TESTS[method]
+    )
     try:
-        result = MULTIVARIATE_TESTS[method](ref, cur, alpha=alpha, seed=seed)
+        result = test(ref, cur, alpha=alpha, seed=seed)
     except NoDataError as error:
         return None, f"multivariate check ({method}) not run on the complete rows: {error}"
     shown = ", ".join(repr(name) for name in names[:MULTIVARIATE_NAMED_COLUMNS])
@@ -463,7 +492,7 @@ def compare(
     tests: Mapping[str, str] | None = None,
     thresholds: Mapping[str, float] | None = None,
     correction: str = "holm",
-    multivariate: bool | str = False,
+    multivariate: bool | str = AUTO,
     seed: int = 0,
     on_progress: ProgressCallback | None = None,
     workers: int | None = None,
@@ -484,11 +513,13 @@ def compare(
     By default there is one per CPU core when the raw data has at least
     :data:`THREADED_MIN_ROWS` rows in all, else one; the report is the same either way.
 
-    ``multivariate`` adds a dataset-level check of the numeric columns together: True or
-    "mmd" (kernel MMD, permutation test), "classifier" (domain classifier, needs
-    scikit-learn) or "projection" (PCA + KS). It needs raw rows, not profiles, and uses
-    ``seed`` for its subsampling, permutations or folds. The check is
-    ``report.multivariate``; it carries half the correction's weight (see the module notes).
+    ``multivariate`` adds a dataset-level check of the numeric columns together: "auto" (the
+    default: "projection" as one more check of the family, when both sets are raw rows with
+    at least two numeric columns), True or "mmd" (kernel MMD, permutation test),
+    "classifier" (domain classifier, needs scikit-learn) or "projection" (PCA + KS); False
+    for none. Asked for by name it needs raw rows, not profiles, and carries half the
+    correction's weight (see the module notes). It uses ``seed`` for its subsampling,
+    permutations or folds. The check is ``report.multivariate``.
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(7)
@@ -518,6 +549,11 @@ def compare(
     reference_source = _Source(reference, "reference")
     current_source = _Source(current, "current")
     raw = None
+    profiled = isinstance(reference_source.data, Profile) or isinstance(
+        current_source.data, Profile
+    )
+    if multivariate == AUTO and profiled:
+        method = None  # the default check needs rows; profiles keep summaries
     if method is not None:
         raw = (
             _raw_table(reference_source, "reference", multivariate),
@@ -563,6 +599,13 @@ def compare(
         multivariate_result, multivariate_note = _multivariate_result(
             method, *raw, works, alpha, seed
         )
+        if multivariate == AUTO and multivariate_result is None:
+            multivariate_note = ""  # not run by default: nothing to say
+        elif multivariate == AUTO:
+            multivariate_note = (
+                f"run by default (at least 2 numeric columns), as one more check of the "
+                f"family; {multivariate_note}"
+            )
     return _decide(
         works,
         alpha,
@@ -571,6 +614,7 @@ def compare(
         current_source.n,
         multivariate=multivariate_result,
         multivariate_note=multivariate_note,
+        multivariate_weight=None if multivariate == AUTO else MULTIVARIATE_WEIGHT,
     )
 
 
@@ -595,18 +639,24 @@ def _weighted_holm(p_values: FloatArray, weights: FloatArray) -> FloatArray:
     return adjusted
 
 
-def _corrected(correction: str, p_values: list[float], multivariate: bool) -> FloatArray:
-    """Adjusted p-values; a multivariate check (the last p-value) carries half the weight.
+def _corrected(
+    correction: str,
+    p_values: list[float],
+    multivariate: bool,
+    weight: float | None = MULTIVARIATE_WEIGHT,
+) -> FloatArray:
+    """Adjusted p-values; a multivariate check (the last p-value) carries ``weight``.
 
-    The column checks share the other half equally. "holm" becomes weighted Holm,
+    The column checks share the rest equally; ``weight=None`` gives every check one share
+    (the default multivariate check: one more check of the family). "holm" becomes weighted Holm,
     "bonferroni" weighted Bonferroni (``p / w``), "benjamini_hochberg" weighted BH
     (Genovese, Roeder and Wasserman 2006: BH on ``p / (w m)``); "none" leaves p unchanged.
     """
-    if not multivariate or len(p_values) == 1 or correction == "none":
+    if not multivariate or len(p_values) == 1 or correction == "none" or weight is None:
         return CORRECTIONS[correction](p_values)
     p: FloatArray = np.asarray(p_values, dtype=np.float64)
-    weights: FloatArray = np.full(p.size, (1 - MULTIVARIATE_WEIGHT) / (p.size - 1))
-    weights[-1] = MULTIVARIATE_WEIGHT
+    weights: FloatArray = np.full(p.size, (1 - weight) / (p.size - 1))
+    weights[-1] = weight
     if correction == "holm":
         return _weighted_holm(p, weights)
     if correction == "bonferroni":
@@ -623,13 +673,14 @@ def _decide(
     *,
     multivariate: TestResult | None = None,
     multivariate_note: str = "",
+    multivariate_weight: float | None = MULTIVARIATE_WEIGHT,
 ) -> DriftReport:
     """Correct all p-values together, apply materiality, and assemble the report."""
     p_values = [r.p_value for w in works for _, r in w.results if r.p_value is not None]
     if multivariate is not None:
         assert multivariate.p_value is not None  # every multivariate test has a p-value
         p_values.append(multivariate.p_value)
-    all_adjusted = _corrected(correction, p_values, multivariate is not None)
+    all_adjusted = _corrected(correction, p_values, multivariate is not None, multivariate_weight)
     adjusted = iter(all_adjusted.tolist())
     results: dict[str, ColumnResult] = {}
     notes: list[str] = []
@@ -669,7 +720,8 @@ def _decide(
         )
     elif multivariate_note:
         notes.append(f"{multivariate_note[0].upper()}{multivariate_note[1:]}.")
-    if multivariate is not None and correction != "none" and len(p_values) > 1:
+    weighted = multivariate_weight is not None
+    if multivariate is not None and weighted and correction != "none" and len(p_values) > 1:
         notes.append(
             f"The multivariate check carries half the weight of the {correction} correction "
             "(weighted form); the column checks share the other half."
