@@ -28,8 +28,9 @@ rate is the mean probability of a clean value outside either bound;
 | 5,000 | 8e-7   | 4e-6        | 0       | 3.5e-5    | 8.3e-5     | 5.8e-5           |
 
 So the stated rate holds for tails no heavier than exponential, and for the lognormal and
-power-law tails from a few thousand values; below, heavy tails break it up to about 7x. Below ``MIN_TAIL_N`` (100) values no tail can be fitted: the range is the observed one
-widened by the tolerance, and the rule says so.
+power-law tails from a few thousand values; below, heavy tails break it up to about 7x.
+Below ``MIN_TAIL_N`` (100) values no tail can be fitted: the range is the observed one widened
+by the tolerance, and the rule says so.
 """
 
 import math
