@@ -22,6 +22,11 @@ Run (the Makefile's ``make bench-quality`` does the first)::
 
     .venv-bench/bin/python benchmarks/compare_quality.py
     .venv-bench/bin/python benchmarks/compare_quality.py --quick   # smoke test, under a minute
+    .venv-bench/bin/python benchmarks/compare_quality.py --scenarios new_level scale \
+        corr_flip tied_integers dates bad_values   # issue 14's messy-data shifts
+
+``--scenarios`` picks the shifts (``_scenarios.py`` describes each); the default, "mean", is
+the original benchmark above.
 
 Replicates run in ``--jobs`` worker processes (one thread each). The tables go to stdout,
 progress to stderr, and the results as JSON to ``benchmarks/results/compare_quality.json``.
@@ -46,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import _data
+import _scenarios
 import peers
 import shiftwatch as sw
 
@@ -81,6 +87,7 @@ class Task:
     tools: tuple[str, ...]
     seed: int
     shift: tuple[str, float]
+    scenario: str = "mean"
 
 
 @dataclass(frozen=True)
@@ -93,28 +100,44 @@ class Outcome:
     shift_flagged: tuple[str, ...]
     seconds: float
     """For both comparisons."""
+    errors: int = 0
+    """Comparisons (of the two) where the tool raised instead of answering."""
 
 
-def _verdict(tool: str, reference: Any, current: Any) -> tuple[bool, tuple[str, ...]]:
+def _verdict(tool: str, reference: Any, current: Any) -> tuple[bool, tuple[str, ...]] | None:
+    """The tool's dataset verdict and flagged columns; None where it raised."""
     if tool == "shiftwatch":
         report = sw.compare(reference, current, alpha=ALPHA)
         return report.drifted, report.drifted_columns
-    result = peers.run_peer(tool, reference, current, alpha=ALPHA, categorical=_data.CATEGORICAL)
+    try:
+        result = peers.run_peer(
+            tool,
+            _scenarios.for_peers(reference),
+            _scenarios.for_peers(current),
+            alpha=ALPHA,
+            categorical=_data.CATEGORICAL,
+        )
+    except Exception:  # a peer failing on messy data is a result to count
+        return None
     return result.drifted, result.drifted_columns
 
 
 def _replicate(task: Task) -> tuple[Task, dict[str, Outcome]]:
-    reference = _data.mixed_frame(task.n, (task.seed, task.n, task.replicate, 0))
-    current_seed = (task.seed, task.n, task.replicate, 1)
-    current = _data.mixed_frame(task.n, current_seed)
-    shifted = _data.mixed_frame(task.n, current_seed, shift=task.shift)
+    data = _scenarios.frames(
+        task.scenario, task.n, (task.seed, task.n, task.replicate), mean_shift=task.shift
+    )
     outcomes = {}
     for tool in task.tools:
         start = time.perf_counter()
-        null_drifted, null_flagged = _verdict(tool, reference, current)
-        shift_drifted, shift_flagged = _verdict(tool, reference, shifted)
+        null = _verdict(tool, data.reference, data.current)
+        shift = _verdict(tool, data.reference, data.shifted)
         seconds = time.perf_counter() - start
-        outcomes[tool] = Outcome(null_drifted, null_flagged, shift_drifted, shift_flagged, seconds)
+        errors = (null is None) + (shift is None)
+        null_drifted, null_flagged = null or (False, ())
+        shift_drifted, shift_flagged = shift or (False, ())
+        outcomes[tool] = Outcome(
+            null_drifted, null_flagged, shift_drifted, shift_flagged, seconds, errors
+        )
     return task, outcomes
 
 
@@ -136,10 +159,12 @@ class Tally:
     shift_column_flagged: int = 0
     shift_drifted: int = 0
     seconds: float = 0.0
+    errors: int = 0
     null_flags: Counter[str] = field(default_factory=Counter)
 
     def add(self, outcome: Outcome, shifted_column: str) -> None:
         self.runs += 1
+        self.errors += outcome.errors
         self.null_drifted += outcome.null_drifted
         self.null_any_column += bool(outcome.null_flagged)
         self.shift_column_flagged += shifted_column in outcome.shift_flagged
@@ -165,38 +190,49 @@ def _cell(rate: dict[str, Any]) -> str:
     return f"{rate['rate']:.3f} [{low:.3f}, {high:.3f}]"
 
 
-def _tables(tallies: dict[int, dict[str, Tally]], shift: tuple[str, float]) -> str:
+Key = tuple[str, int]  # (scenario, n)
+
+
+def _tables(
+    tallies: dict[Key, dict[str, Tally]], shift: tuple[str, float], columns: dict[str, str]
+) -> str:
     column, k = shift
     lines = [
-        "| n | tool | runs | false alarm: dataset verdict | no shift: any column flagged | "
-        f"power: {column} flagged | power: dataset verdict | s / comparison |",
-        "|---:|---|---:|---|---|---|---|---:|",
+        "| scenario | n | tool | runs | false alarm: dataset verdict | no shift: any column "
+        "flagged | power: shifted column flagged | power: dataset verdict | errors | "
+        "s / comparison |",
+        "|---|---:|---|---:|---|---|---|---|---:|---:|",
     ]
-    for n, by_tool in tallies.items():
+    for (scenario, n), by_tool in tallies.items():
         for tool, tally in by_tool.items():
             rates = tally.rates()
             lines.append(
-                f"| {n:,} | {tool} | {tally.runs} | {_cell(rates['false_alarm_dataset'])} | "
+                f"| {scenario} | {n:,} | {tool} | {tally.runs} | "
+                f"{_cell(rates['false_alarm_dataset'])} | "
                 f"{_cell(rates['null_any_column_flagged'])} | {_cell(rates['power_column'])} | "
-                f"{_cell(rates['power_dataset'])} | {tally.seconds / (2 * tally.runs):.3f} |"
+                f"{_cell(rates['power_dataset'])} | {tally.errors} | "
+                f"{tally.seconds / (2 * tally.runs):.3f} |"
             )
     lines += [
         "",
-        f"Rates with 95% Wilson intervals; power is for a {k:g}-standard-deviation mean shift "
-        f"of {column} ({_data.COLUMN_SHAPES[column]}).",
+        "Rates with 95% Wilson intervals. Shifted columns: "
+        + "; ".join(f"{name}: {target}" for name, target in columns.items())
+        + f" (mean: a {k:g}-standard-deviation mean shift of {column}, "
+        f"{_data.COLUMN_SHAPES[column]}). errors: comparisons where the tool raised (counted "
+        "as no verdict).",
         "",
         "Columns flagged most often without a shift (share of runs):",
         "",
-        "| n | tool | columns |",
-        "|---:|---|---|",
+        "| scenario | n | tool | columns |",
+        "|---|---:|---|---|",
     ]
-    for n, by_tool in tallies.items():
+    for (scenario, n), by_tool in tallies.items():
         for tool, tally in by_tool.items():
             top = ", ".join(
                 f"{name} {count / tally.runs:.3f}"
                 for name, count in tally.null_flags.most_common(4)
             )
-            lines.append(f"| {n:,} | {tool} | {top or 'none'} |")
+            lines.append(f"| {scenario} | {n:,} | {tool} | {top or 'none'} |")
     return "\n".join(lines)
 
 
@@ -231,6 +267,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--shift", type=float, default=0.25, help="shift in standard deviations (default: 0.25)"
+    )
+    parser.add_argument(
+        "--scenarios",
+        nargs="+",
+        choices=_scenarios.SCENARIOS,
+        default=["mean"],
+        help="shifts to measure (see _scenarios.py; default: mean, the original benchmark)",
     )
     parser.add_argument("--skip-peers", action="store_true", help="run shiftwatch only")
     parser.add_argument(
@@ -279,6 +322,10 @@ def main(argv: list[str] | None = None) -> None:
         f"with {args.shift_column} + {args.shift:g} sd; alpha {ALPHA}"
     )
     print("- runs per size: " + ", ".join(f"n={n:,}: {r}" for n, r in runs.items()))
+    print(
+        f"- scenarios: {', '.join(args.scenarios)}; all but 'mean' use a "
+        f"{_scenarios.REFERENCE_ROWS:,}-row reference (see benchmarks/_scenarios.py)"
+    )
     if "evidently" in tools and max(runs.values()) > args.evidently_runs:
         print(
             f"- evidently runs on the first {args.evidently_runs} replicates of each size only "
@@ -293,23 +340,33 @@ def main(argv: list[str] | None = None) -> None:
             tuple(t for t in tools if t != "evidently" or r < args.evidently_runs),
             args.seed,
             shift,
+            scenario,
         )
+        for scenario in args.scenarios
         for n in args.sizes
         for r in range(runs[n])
     ]
-    tallies = {n: {tool: Tally() for tool in tools} for n in args.sizes}
+    tallies: dict[Key, dict[str, Tally]] = {
+        (scenario, n): {tool: Tally() for tool in tools}
+        for scenario in args.scenarios
+        for n in args.sizes
+    }
+    targets: dict[str, str] = {}
     start = time.perf_counter()
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(args.jobs, mp_context=context, initializer=_init_worker) as pool:
         for done, (task, outcomes) in enumerate(pool.map(_replicate, tasks), start=1):
+            target = targets.setdefault(
+                task.scenario, _scenarios.TARGETS.get(task.scenario, args.shift_column)
+            )
             for tool, outcome in outcomes.items():
-                tallies[task.n][tool].add(outcome, args.shift_column)
+                tallies[(task.scenario, task.n)][tool].add(outcome, target)
             if done % max(len(tasks) // 20, 1) == 0 or done == len(tasks):
                 elapsed = time.perf_counter() - start
                 print(f"  {done}/{len(tasks)} replicates, {elapsed:.0f} s", file=sys.stderr)
     elapsed = time.perf_counter() - start
 
-    print(_tables(tallies, shift))
+    print(_tables(tallies, shift, targets))
     print(
         f"\nTotal time: {elapsed:.0f} s with {args.jobs} worker(s); s / comparison is wall time "
         "inside a worker, with the workers sharing the machine."
@@ -330,16 +387,17 @@ def main(argv: list[str] | None = None) -> None:
         "versions": versions,
         "columns": _data.COLUMN_SHAPES,
         "results": {
-            str(n): {
+            f"{scenario}/{n}": {
                 tool: {
                     "runs": tally.runs,
+                    "errors": tally.errors,
                     "seconds_per_comparison": tally.seconds / (2 * tally.runs),
                     **tally.rates(),
                     "null_flags_by_column": dict(tally.null_flags.most_common()),
                 }
                 for tool, tally in by_tool.items()
             }
-            for n, by_tool in tallies.items()
+            for (scenario, n), by_tool in tallies.items()
         },
     }
     args.output.write_text(json.dumps(document, indent=2) + "\n")

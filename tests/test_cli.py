@@ -185,3 +185,46 @@ def test_serve_help_keeps_its_brackets_and_names_a_token_flag_per_scope() -> Non
     assert "A shiftwatch.toml with [server] and [[models]]." in text
     for flag in ("--write-token TOKEN", "--read-token TOKEN", "--admin-token TOKEN"):
         assert flag in text
+
+
+def test_different_columns_error_names_the_cli_option(tmp_path) -> None:
+    pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}).to_csv(tmp_path / "ref.csv", index=False)
+    pd.DataFrame({"b": [3.0, 4.0]}).to_csv(tmp_path / "cur.csv", index=False)
+    result = runner.invoke(app, ["compare", str(tmp_path / "ref.csv"), str(tmp_path / "cur.csv")])
+    assert result.exit_code == 2
+    assert "Pass -c/--column for each column" in result.output and "-c b" in result.output
+    assert "columns=" not in result.output
+
+
+def test_one_bad_value_in_a_csv_does_not_stop_the_report(tmp_path) -> None:
+    rng = np.random.default_rng(8)
+    pd.DataFrame({"x": rng.normal(size=50)}).to_csv(tmp_path / "ref.csv", index=False)
+    values = [f"{v:.4f}" for v in rng.normal(size=50)]
+    values[20] = "abc"
+    (tmp_path / "cur.csv").write_text("x\n" + "\n".join(values) + "\n")
+    out = tmp_path / "r.json"
+    result = runner.invoke(
+        app, ["compare", str(tmp_path / "ref.csv"), str(tmp_path / "cur.csv"), "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    column = json.loads(out.read_text())["columns"][0]
+    assert column["invalid_current"] == 1
+    assert column["invalid_examples"] == [{"side": "current", "row": 20, "value": "abc"}]
+
+
+def test_multivariate_option_reaches_compare(tmp_path) -> None:
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(2, 2_000))
+    reference = pd.DataFrame({"x": x[0, :1000], "y": 0.8 * x[0, :1000] + 0.6 * x[1, :1000]})
+    current = pd.DataFrame({"x": x[0, 1000:], "y": -0.8 * x[0, 1000:] + 0.6 * x[1, 1000:]})
+    reference.to_csv(tmp_path / "ref.csv", index=False)
+    current.to_csv(tmp_path / "cur.csv", index=False)
+    files = [str(tmp_path / "ref.csv"), str(tmp_path / "cur.csv")]
+    out = tmp_path / "r.json"
+    flagged = runner.invoke(app, ["compare", *files, "--json", str(out), "-q"])
+    assert flagged.exit_code == 0 and flagged.output.strip() == "drift detected"
+    assert json.loads(out.read_text())["multivariate"]["test"] == "projection_ks"
+    off = runner.invoke(app, ["compare", *files, "--multivariate", "none", "-q"])
+    assert off.output.strip() == "no drift detected"
+    bad = runner.invoke(app, ["compare", *files, "--multivariate", "magic"])
+    assert bad.exit_code == 2 and "'multivariate' parameter of compare" in bad.output

@@ -159,15 +159,52 @@ def test_other_corrections_are_weighted_the_same_way(correction: str) -> None:
     assert adjusted == pytest.approx(expected.tolist(), rel=1e-12)
 
 
-def test_multivariate_off_by_default_leaves_the_report_as_it_was() -> None:
+def test_multivariate_false_leaves_the_report_as_it_was() -> None:
     rng = np.random.default_rng(5)
     reference, current = unshifted(rng, 100), unshifted(rng, 100)
-    report = sw.compare(reference, current)
+    report = sw.compare(reference, current, multivariate=False)
     assert report.multivariate is None
     assert report.to_dict()["multivariate"] is None
     p_values = [c.result.p_value for col in report.columns.values() for c in col.checks]
     adjusted = [c.adjusted_p_value for col in report.columns.values() for c in col.checks]
     assert adjusted == pytest.approx(CORRECTIONS["holm"](p_values).tolist(), rel=1e-12)
+
+
+def test_by_default_the_projection_test_is_one_more_equal_check() -> None:
+    rng = np.random.default_rng(5)
+    reference, current = unshifted(rng, 100), unshifted(rng, 100)
+    report = sw.compare(reference, current)
+    assert report.multivariate is not None
+    assert report.multivariate.result.test == "projection_ks"
+    p_values, adjusted = family(report)
+    assert adjusted == pytest.approx(CORRECTIONS["holm"](p_values).tolist(), rel=1e-12)
+    assert any("run by default" in note for note in report.notes)
+    profiled = sw.compare(sw.Profile.from_data(reference), sw.Profile.from_data(current))
+    assert profiled.multivariate is None  # profiles keep no rows: no default check
+
+
+def test_one_numeric_column_gets_no_default_check_and_no_note() -> None:
+    report = sw.compare(
+        {"x": [1.0, 2.0, 3.0], "c": ["a", "b", "a"]}, {"x": [1.0, 2.0, 3.0], "c": ["a", "b", "b"]}
+    )
+    assert report.multivariate is None
+    assert not any("multivariate" in note.lower() for note in report.notes)
+
+
+@pytest.mark.slow
+def test_correlation_flip_found_by_default_at_n_1000() -> None:
+    rng = np.random.default_rng(21)
+    runs, found, false_alarms = 100, 0, 0
+    for _ in range(runs):
+        base = {f"n{i}": rng.normal(size=1_000) for i in range(18)}
+        reference = base | correlated(rng, 1_000, FLIP["reference"])
+        current = {f"n{i}": rng.normal(size=1_000) for i in range(18)}
+        unshifted_current = current | correlated(rng, 1_000, FLIP["reference"])
+        flipped = current | correlated(rng, 1_000, FLIP["current"])
+        found += sw.compare(reference, flipped).drifted
+        false_alarms += sw.compare(reference, unshifted_current).drifted
+    assert found / runs >= 0.9, f"{found}/{runs}"
+    assert stats.binomtest(false_alarms, runs, ALPHA, alternative="greater").pvalue > 0.001
 
 
 # --- what the check uses and says --------------------------------------------------------------
@@ -194,7 +231,8 @@ def test_fewer_than_two_numeric_columns_is_noted_not_tested() -> None:
     data = {"x": rng.normal(size=50), "plan": rng.choice(["a", "b"], size=50)}
     report = sw.compare(data, data, multivariate=True)
     assert report.multivariate is None
-    assert any("needs at least 2 numeric columns, found 1" in note for note in report.notes)
+    assert any("needs at least 2 numeric columns" in note for note in report.notes)
+    assert any("found 1" in note for note in report.notes)
 
 
 def test_too_few_complete_rows_is_noted_not_tested() -> None:

@@ -228,16 +228,16 @@ def test_a_reference_of_one_boolean_value_makes_the_other_unknown() -> None:
 
 def test_tolerance_widens_the_range_by_a_share_of_it_on_each_side() -> None:
     data = {"x": np.linspace(0.0, 100.0, 101)}
-    wide = Schema.infer(data)
+    wide = Schema.infer(data, rate=None)
     assert (wide.columns["x"].minimum, wide.columns["x"].maximum) == (-10.0, 110.0)
     assert wide.validate({"x": [-10.0, 110.0]}) == []
     assert found(wide.validate({"x": [-10.5, 110.5]})) == [
         (0, "x", "below_min", -10.5),
         (1, "x", "above_max", 110.5),
     ]
-    exact = Schema.infer(data, tolerance=0)
+    exact = Schema.infer(data, tolerance=0, rate=None)
     assert found(exact.validate({"x": [0.0, 100.0, 100.5]})) == [(2, "x", "above_max", 100.5)]
-    assert Schema.infer(data, tolerance=1.0).columns["x"].maximum == 200.0
+    assert Schema.infer(data, tolerance=1.0, rate=None).columns["x"].maximum == 200.0
 
 
 @pytest.mark.parametrize("tolerance", [-0.1, float("nan"), float("inf"), "0.1", True])
@@ -451,7 +451,7 @@ def test_results_are_frozen_and_export_from_the_package() -> None:
     assert isinstance(result, ValidationResult) and isinstance(result.violations[0], sw.Violation)
     with pytest.raises(AttributeError):
         result.violations[0].row = 3  # type: ignore[misc]
-    assert repr(schema) == "Schema(columns=1, tolerance=0.1)"
+    assert repr(schema) == "Schema(columns=1, tolerance=0.1, rate=0.0001)"
 
 
 # command line ---------------------------------------------------------------------------

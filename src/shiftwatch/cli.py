@@ -21,7 +21,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from shiftwatch.compare import ProgressCallback
 from shiftwatch.compare import compare as compare_data
 from shiftwatch.distributed import profile_parquet
-from shiftwatch.errors import InvalidParameterError, SchemaError, ShiftwatchError, ShiftwatchWarning
+from shiftwatch.errors import (
+    ColumnMismatchError,
+    InvalidParameterError,
+    SchemaError,
+    ShiftwatchError,
+    ShiftwatchWarning,
+)
 from shiftwatch.io import to_table
 from shiftwatch.outputs.performance import PerformanceEstimator
 from shiftwatch.profile import Profile, RowsCallback
@@ -129,6 +135,13 @@ def compare(
         int | None,
         typer.Option(help="Threads testing columns (default: one per core on big data)."),
     ] = None,
+    multivariate: Annotated[
+        str,
+        typer.Option(
+            help="Check the numeric columns together: auto (projection test, when there are "
+            "at least 2 numeric columns), none, projection, mmd or classifier."
+        ),
+    ] = "auto",
 ) -> None:
     """Compare CURRENT with REFERENCE, column by column, and say what shifted."""
     try:
@@ -144,6 +157,7 @@ def compare(
                 correction=correction,
                 on_progress=on_progress,
                 workers=workers,
+                multivariate=False if multivariate == "none" else multivariate,
             )
         if json_path is not None:
             report.to_json(json_path)
@@ -151,6 +165,8 @@ def compare(
             report.to_markdown(markdown_path)
         if html_path is not None:
             report.to_html(html_path)
+    except ColumnMismatchError as error:
+        raise _fail(error.hint("-c/--column")) from None
     except ShiftwatchError as error:
         raise _fail(str(error)) from None
     except OSError as error:

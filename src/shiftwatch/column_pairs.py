@@ -16,11 +16,13 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from shiftwatch.columns import (
     ColumnKind,
     category_counts,
     column_family,
+    decoded,
     infer_kind,
     missing_count,
     numeric_values,
@@ -98,6 +100,13 @@ class RawSide:
         values = numeric_values(self._column)
         return Numbers(values.n_missing, values.n_infinite, sorted=values.sorted)
 
+    def lengths(self) -> Moments | None:
+        """Moments of the lengths (in characters) of a text column's strings."""
+        moments = Moments()
+        lengths = pc.utf8_length(decoded(self._column)).drop_null()
+        moments.update(np.asarray(lengths.to_numpy(), dtype=np.float64))
+        return moments
+
     def categories(self) -> Categories:
         """Exact counts of each category."""
         tally = category_counts(self._column)
@@ -131,6 +140,10 @@ class ProfiledSide:
             values, weights = sketch.weighted_values()
             return Numbers(n_missing, column.infinite, sorted=np.repeat(values, weights))
         return Numbers(n_missing, column.infinite, sketch=sketch, moments=column.moments)
+
+    def lengths(self) -> Moments | None:
+        """Moments of the lengths of a text column's strings, as the profile kept them."""
+        return self._column.lengths
 
     def categories(self) -> Categories:
         """Exact counts while the profile kept them, else its hashed groups."""

@@ -5,8 +5,8 @@
 | numeric     | floats, decimals; integers with more than 20 distinct values | yes               |
 | categorical | integers with at most 20 distinct values; strings otherwise  | yes               |
 | boolean     | booleans                                                     | yes               |
-| text        | strings with > 100 distinct values, over half the rows (ids) | missing rate only |
-| datetime    | timestamps, dates, times, durations                          | missing rate only |
+| text        | strings with > 100 distinct values, over half the rows (ids) | mean length       |
+| datetime    | timestamps, dates, times, durations                          | yes: as numbers   |
 | empty       | no value at all in the reference (the current decides)       | missing rate only |
 | unsupported | lists, structs and other nested types                        | missing rate only |
 
@@ -42,7 +42,14 @@ class ColumnKind(StrEnum):
     UNSUPPORTED = "unsupported"
 
 
-TESTED_KINDS = frozenset({ColumnKind.NUMERIC, ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
+TESTED_KINDS = frozenset(
+    {
+        ColumnKind.NUMERIC,
+        ColumnKind.CATEGORICAL,
+        ColumnKind.BOOLEAN,
+        ColumnKind.DATETIME,
+    }
+)
 
 
 def value_family(data_type: pa.DataType) -> str:
@@ -216,12 +223,14 @@ class NumericValues:
 
 
 def numeric_values(column: pa.ChunkedArray) -> NumericValues:
-    """Sorted finite float64 values of a numeric column; nulls and NaN count as missing.
+    """Sorted finite float64 values of a numeric (or temporal) column; null and NaN: missing.
 
     >>> values = numeric_values(pa.chunked_array([[3.0, None, 1.0, float("inf")]]))
     >>> values.sorted.tolist(), values.n_missing, values.n_infinite
     ([1.0, 3.0], 1, 1)
     """
+    if pa.types.is_temporal(column.type):  # the integers Arrow stores (us for compare's)
+        column = column.cast(pa.int64())
     as_float = column if column.type == pa.float64() else column.cast(pa.float64(), safe=False)
     values = np.sort(np.asarray(as_float.to_numpy(), dtype=np.float64))  # nulls arrive as NaN
     # Sorted, the non-finite values sit at the ends: -inf first, then +inf, then NaN.

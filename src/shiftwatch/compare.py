@@ -8,6 +8,14 @@ its column only when it is significant after correction AND its effect reaches t
 materiality threshold: at a million rows a negligible shift is reported as
 significant-but-immaterial, not as drift.
 
+By default (``multivariate="auto"``), when both sets are raw rows (not profiles) with at least
+two numeric columns, the projection test (every principal component of a random half of the
+reference, the other half tested against the current rows by KS per component, Bonferroni;
+effect in reference standard deviations along the most significant component)
+checks the numeric columns together as one more check of the family, with the same weight
+as any other: it costs one PCA and a KS test per component, and it sees a correlation that
+flips sign, which no column test can. ``multivariate=False`` turns it off.
+
 ``multivariate=True`` (or "mmd", "classifier", "projection") adds one dataset-level check of
 all numeric columns together (see :data:`shiftwatch.stats.MULTIVARIATE_TESTS`), which sees
 shifts the marginals hide, such as a correlation that flips sign. It joins the same family:
@@ -17,6 +25,7 @@ the whole verdict stays at most ``alpha``.
 """
 
 import contextlib
+import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -38,13 +47,36 @@ from shiftwatch.column_pairs import (
 from shiftwatch.columns import TESTED_KINDS, ColumnKind, check_kind, check_same_family
 from shiftwatch.distribution_summary import categorical_summary, numeric_summary
 from shiftwatch.drift_report import Check, ColumnResult, DriftReport, decision_reason
-from shiftwatch.errors import IncompatibleError, InvalidParameterError, NoDataError, SchemaError
+from shiftwatch.errors import (
+    ColumnMismatchError,
+    IncompatibleError,
+    InvalidParameterError,
+    NoDataError,
+    SchemaError,
+)
 from shiftwatch.io import to_table
-from shiftwatch.policy import MISSING_THRESHOLD, Pair, SketchPair, choose_test
+from shiftwatch.policy import (
+    MISSING_THRESHOLD,
+    CategoricalPair,
+    NumericPair,
+    Pair,
+    SketchPair,
+    choose_test,
+)
 from shiftwatch.profile import PROFILE_SUFFIX, Profile
-from shiftwatch.stats import CORRECTIONS, MULTIVARIATE_TESTS, proportion
+from shiftwatch.reconcile import Reconciled, reconcile
+from shiftwatch.stats import (
+    CORRECTIONS,
+    MULTIVARIATE_TESTS,
+    brown_forsythe_sorted,
+    new_levels,
+    proportion,
+)
 from shiftwatch.stats._checks import FloatArray
+from shiftwatch.stats.outside_range import outside_range_sorted
+from shiftwatch.stats.projection import projection_ks
 from shiftwatch.stats.result import TestResult
+from shiftwatch.stats.welch import welch_from_moments
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -61,6 +93,8 @@ class _ColumnWork:
         self.details: dict[str, Any] = {}
         self.notes: list[str] = []
 
+
+SCALE_MIN_N = 2  # values on each side from which a numeric column's spread is tested
 
 # rows (reference and current together) from which columns are tested on one thread per core
 # by default: below, a column takes under a millisecond and threads would only add overhead
@@ -107,9 +141,54 @@ def _missing_check(
         work.results.append(("missing", result))
 
 
+def _invalid_check(work: _ColumnWork, reconciled: Reconciled, alpha: float) -> tuple[int, int]:
+    """The check of values that could not be read as the column's kind; their counts."""
+    invalid_reference, invalid_current = reconciled.invalid_reference, reconciled.invalid_current
+    if reconciled.note:
+        work.notes.append(reconciled.note)
+    if not (invalid_reference.count or invalid_current.count):
+        return 0, 0
+    work.details.update(
+        invalid_reference=invalid_reference.count,
+        invalid_current=invalid_current.count,
+        invalid_examples=tuple(
+            (role, example.row, example.value)
+            for role, invalid in (("reference", invalid_reference), ("current", invalid_current))
+            for example in invalid.examples
+        ),
+    )
+    work.results.append(
+        (
+            "invalid",
+            proportion(
+                invalid_reference.count,
+                work.n_reference,
+                invalid_current.count,
+                work.n_current,
+                alpha=alpha,
+                threshold=MISSING_THRESHOLD,
+            ),
+        )
+    )
+    return invalid_reference.count, invalid_current.count
+
+
+def _length_check(work: _ColumnWork, reference: Side, current: Side, alpha: float) -> None:
+    """Welch's test of the mean string length of a text column (from moments)."""
+    ref, cur = reference.lengths(), current.lengths()
+    if ref is None or cur is None or min(ref.n, cur.n) < 2:
+        work.notes.append("text column: too few values to test string lengths")
+        return
+    moments = [(m.n, m.mean, m.variance) for m in (ref, cur)]
+    work.results.insert(0, ("length", welch_from_moments(*moments, alpha=alpha)))
+    work.notes.append("text column: tested on the mean length of its strings (characters)")
+
+
 def _pair(work: _ColumnWork, reference: Side, current: Side) -> tuple[Pair, int, int]:
     """Values of both sides, the counts of what was left out, and notes on exclusions."""
-    if work.kind == ColumnKind.NUMERIC:
+    if work.kind in (ColumnKind.NUMERIC, ColumnKind.DATETIME):
+        if work.kind == ColumnKind.DATETIME:
+            work.notes.append("tested as timestamps (microseconds since 1970, UTC)")
         ref, cur = reference.numbers(), current.numbers()
         for role, values in (("reference", ref), ("current", cur)):
             if values.n_infinite:
@@ -161,21 +240,41 @@ def _column_work(
     kind_override: str | None,
     test_override: str | None,
     threshold_override: float | None,
+    reconciled: Reconciled | None = None,
 ) -> _ColumnWork:
     kind = _kind_of(name, reference, current, kind_override)
     work = _ColumnWork(name, kind, reference.n, current.n)
+    invalid = (0, 0) if reconciled is None else _invalid_check(work, reconciled, alpha)
     if kind not in TESTED_KINDS:
         if test_override is not None or threshold_override is not None:
             raise InvalidParameterError(
-                f"Column {name!r} is {kind.value}: its distribution is not tested, so a test "
-                "or threshold override does not apply to it."
+                f"Column {name!r} is {kind.value}: its distribution is not tested (text: its "
+                "mean string length only), so a test or threshold override does not apply to it."
             )
-        work.notes.append(f"{kind.value} column: distribution not tested")
-        _missing_check(work, reference.missing(), current.missing(), alpha)
+        if kind == ColumnKind.TEXT:
+            _length_check(work, reference, current, alpha)
+        else:
+            work.notes.append(f"{kind.value} column: distribution not tested")
+        missing = (reference.missing() - invalid[0], current.missing() - invalid[1])
+        _missing_check(work, *missing, alpha)
         return work
     test = choose_test(name, kind, test_override)
     pair, missing_reference, missing_current = _pair(work, reference, current)
-    _missing_check(work, missing_reference, missing_current, alpha)
+    _missing_check(work, missing_reference - invalid[0], missing_current - invalid[1], alpha)
+    if isinstance(pair, CategoricalPair) and pair.new_categories:
+        work.results.append(("new_levels", new_levels(*pair.counts(), alpha=alpha)))
+    if kind == ColumnKind.DATETIME and isinstance(pair, NumericPair) and min(pair.sizes()):
+        work.results.append(
+            ("outside_range", outside_range_sorted(pair.reference, pair.current, alpha=alpha))
+        )
+    if (
+        kind == ColumnKind.NUMERIC
+        and isinstance(pair, NumericPair)
+        and min(pair.sizes()) >= SCALE_MIN_N
+    ):
+        work.results.append(
+            ("scale", brown_forsythe_sorted(pair.reference, pair.current, alpha=alpha))
+        )
     usable_reference, usable_current = pair.sizes()
     if min(usable_reference, usable_current) == 0:
         side = "reference" if usable_reference == 0 else "current"
@@ -210,6 +309,19 @@ class _Source:
         if isinstance(self.data, Profile):
             return ProfiledSide(self.data[name])
         return RawSide(self.data.column(name))
+
+
+def _sides(
+    reference: _Source, current: _Source, name: str, kind: str | None
+) -> tuple[Side, Side, Reconciled | None]:
+    """Both sides of a column; raw ones read in one family first (see :mod:`reconcile`).
+
+    Profiles keep summaries, not values, so their types cannot be reconciled.
+    """
+    if isinstance(reference.data, Profile) or isinstance(current.data, Profile):
+        return reference.side(name), current.side(name), None
+    both = reconcile(name, reference.data.column(name), current.data.column(name), kind)
+    return RawSide(both.reference), RawSide(both.current), both
 
 
 def _threads(workers: int | None, reference: _Source, current: _Source, columns: int) -> int:
@@ -249,16 +361,8 @@ def _select_columns(
     only_reference = [c for c in reference.column_names if c not in current.column_names]
     only_current = [c for c in current.column_names if c not in reference.column_names]
     if only_reference or only_current:
-        parts = []
-        if only_reference:
-            parts.append(f"missing from the current data: {only_reference}")
-        if only_current:
-            parts.append(f"absent from the reference: {only_current}")
-        raise SchemaError(
-            "The two data sets have different columns ("
-            + "; ".join(parts)
-            + "). Pass columns=[...] to compare the ones they share."
-        )
+        shared = [c for c in reference.column_names if c in current.column_names]
+        raise ColumnMismatchError(only_reference, only_current, shared)
     return list(reference.column_names)
 
 
@@ -276,6 +380,7 @@ def _check_overrides(
 
 MULTIVARIATE_WEIGHT = 0.5  # the multivariate check's share of the correction's weight
 MULTIVARIATE_NAMED_COLUMNS = 10
+AUTO = "auto"  # projection_ks on a split reference, one more check of the family
 
 
 def _multivariate_method(multivariate: bool | str) -> str | None:
@@ -284,11 +389,13 @@ def _multivariate_method(multivariate: bool | str) -> str | None:
         "compare",
         "multivariate",
         multivariate,
-        lambda m: isinstance(m, bool) or m in MULTIVARIATE_TESTS,
-        f"a bool or one of {sorted(MULTIVARIATE_TESTS)}",
+        lambda m: isinstance(m, bool) or m in MULTIVARIATE_TESTS or m == AUTO,
+        f"a bool, {AUTO!r} or one of {sorted(MULTIVARIATE_TESTS)}",
     )
     if multivariate is False:
         return None
+    if multivariate == AUTO:
+        return AUTO
     return "mmd" if multivariate is True else str(multivariate)
 
 
@@ -300,6 +407,11 @@ def _numeric_rows(table: pa.Table, names: list[str]) -> FloatArray:
     ]
     rows = np.column_stack(columns)
     return rows[np.isfinite(rows).all(axis=1)]
+
+
+def _is_number_type(data_type: pa.DataType) -> bool:
+    """Integers and floats: columns whose rows the multivariate check can read as they are."""
+    return bool(pa.types.is_integer(data_type) or pa.types.is_floating(data_type))
 
 
 def _raw_table(source: _Source, role: str, multivariate: bool | str) -> pa.Table:
@@ -327,10 +439,16 @@ def _multivariate_result(
     function of the pooled rows, so permutation p-values stay exact); categorical columns
     are left out (their per-column tests cover them).
     """
-    names = [work.name for work in works if work.kind == ColumnKind.NUMERIC]
+    names = [
+        work.name
+        for work in works
+        if work.kind == ColumnKind.NUMERIC
+        and all(_is_number_type(table.column(work.name).type) for table in (reference, current))
+    ]
     if len(names) < 2:
         return None, (
-            f"multivariate check ({method}) not run: it needs at least 2 numeric columns, "
+            f"multivariate check ({method}) not run: it needs at least 2 numeric columns "
+            "(integers or floats on both sides), "
             f"found {len(names)}"
         )
     ref, cur = _numeric_rows(reference, names), _numeric_rows(current, names)
@@ -339,8 +457,13 @@ def _multivariate_result(
         scale = pooled.std(axis=0)
         scale[scale == 0] = 1.0
         ref, cur = (ref - pooled.mean(axis=0)) / scale, (cur - pooled.mean(axis=0)) / scale
+    test = (
+        functools.partial(projection_ks, projection="split")
+        if method == AUTO
+        else MULTIVARIATE_TESTS[method]
+    )
     try:
-        result = MULTIVARIATE_TESTS[method](ref, cur, alpha=alpha, seed=seed)
+        result = test(ref, cur, alpha=alpha, seed=seed)
     except NoDataError as error:
         return None, f"multivariate check ({method}) not run on the complete rows: {error}"
     shown = ", ".join(repr(name) for name in names[:MULTIVARIATE_NAMED_COLUMNS])
@@ -369,7 +492,7 @@ def compare(
     tests: Mapping[str, str] | None = None,
     thresholds: Mapping[str, float] | None = None,
     correction: str = "holm",
-    multivariate: bool | str = False,
+    multivariate: bool | str = AUTO,
     seed: int = 0,
     on_progress: ProgressCallback | None = None,
     workers: int | None = None,
@@ -390,11 +513,13 @@ def compare(
     By default there is one per CPU core when the raw data has at least
     :data:`THREADED_MIN_ROWS` rows in all, else one; the report is the same either way.
 
-    ``multivariate`` adds a dataset-level check of the numeric columns together: True or
-    "mmd" (kernel MMD, permutation test), "classifier" (domain classifier, needs
-    scikit-learn) or "projection" (PCA + KS). It needs raw rows, not profiles, and uses
-    ``seed`` for its subsampling, permutations or folds. The check is
-    ``report.multivariate``; it carries half the correction's weight (see the module notes).
+    ``multivariate`` adds a dataset-level check of the numeric columns together: "auto" (the
+    default: "projection" as one more check of the family, when both sets are raw rows with
+    at least two numeric columns), True or "mmd" (kernel MMD, permutation test),
+    "classifier" (domain classifier, needs scikit-learn) or "projection" (PCA + KS); False
+    for none. Asked for by name it needs raw rows, not profiles, and carries half the
+    correction's weight (see the module notes). It uses ``seed`` for its subsampling,
+    permutations or folds. The check is ``report.multivariate``.
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(7)
@@ -424,6 +549,11 @@ def compare(
     reference_source = _Source(reference, "reference")
     current_source = _Source(current, "current")
     raw = None
+    profiled = isinstance(reference_source.data, Profile) or isinstance(
+        current_source.data, Profile
+    )
+    if multivariate == AUTO and profiled:
+        method = None  # the default check needs rows; profiles keep summaries
     if method is not None:
         raw = (
             _raw_table(reference_source, "reference", multivariate),
@@ -437,14 +567,18 @@ def compare(
         threshold_overrides[column] = check_threshold(f"compare (column {column!r})", threshold)
 
     def work(name: str) -> _ColumnWork:
+        reference_side, current_side, reconciled = _sides(
+            reference_source, current_source, name, kind_overrides.get(name)
+        )
         return _column_work(
             name,
-            reference_source.side(name),
-            current_source.side(name),
+            reference_side,
+            current_side,
             alpha=alpha,
             kind_override=kind_overrides.get(name),
             test_override=test_overrides.get(name),
             threshold_override=threshold_overrides.get(name),
+            reconciled=reconciled,
         )
 
     threads = _threads(workers, reference_source, current_source, len(names))
@@ -465,6 +599,13 @@ def compare(
         multivariate_result, multivariate_note = _multivariate_result(
             method, *raw, works, alpha, seed
         )
+        if multivariate == AUTO and multivariate_result is None:
+            multivariate_note = ""  # not run by default: nothing to say
+        elif multivariate == AUTO:
+            multivariate_note = (
+                f"run by default (at least 2 numeric columns), as one more check of the "
+                f"family; {multivariate_note}"
+            )
     return _decide(
         works,
         alpha,
@@ -473,6 +614,7 @@ def compare(
         current_source.n,
         multivariate=multivariate_result,
         multivariate_note=multivariate_note,
+        multivariate_weight=None if multivariate == AUTO else MULTIVARIATE_WEIGHT,
     )
 
 
@@ -497,18 +639,24 @@ def _weighted_holm(p_values: FloatArray, weights: FloatArray) -> FloatArray:
     return adjusted
 
 
-def _corrected(correction: str, p_values: list[float], multivariate: bool) -> FloatArray:
-    """Adjusted p-values; a multivariate check (the last p-value) carries half the weight.
+def _corrected(
+    correction: str,
+    p_values: list[float],
+    multivariate: bool,
+    weight: float | None = MULTIVARIATE_WEIGHT,
+) -> FloatArray:
+    """Adjusted p-values; a multivariate check (the last p-value) carries ``weight``.
 
-    The column checks share the other half equally. "holm" becomes weighted Holm,
+    The column checks share the rest equally; ``weight=None`` gives every check one share
+    (the default multivariate check: one more check of the family). "holm" becomes weighted Holm,
     "bonferroni" weighted Bonferroni (``p / w``), "benjamini_hochberg" weighted BH
     (Genovese, Roeder and Wasserman 2006: BH on ``p / (w m)``); "none" leaves p unchanged.
     """
-    if not multivariate or len(p_values) == 1 or correction == "none":
+    if not multivariate or len(p_values) == 1 or correction == "none" or weight is None:
         return CORRECTIONS[correction](p_values)
     p: FloatArray = np.asarray(p_values, dtype=np.float64)
-    weights: FloatArray = np.full(p.size, (1 - MULTIVARIATE_WEIGHT) / (p.size - 1))
-    weights[-1] = MULTIVARIATE_WEIGHT
+    weights: FloatArray = np.full(p.size, (1 - weight) / (p.size - 1))
+    weights[-1] = weight
     if correction == "holm":
         return _weighted_holm(p, weights)
     if correction == "bonferroni":
@@ -525,13 +673,14 @@ def _decide(
     *,
     multivariate: TestResult | None = None,
     multivariate_note: str = "",
+    multivariate_weight: float | None = MULTIVARIATE_WEIGHT,
 ) -> DriftReport:
     """Correct all p-values together, apply materiality, and assemble the report."""
     p_values = [r.p_value for w in works for _, r in w.results if r.p_value is not None]
     if multivariate is not None:
         assert multivariate.p_value is not None  # every multivariate test has a p-value
         p_values.append(multivariate.p_value)
-    all_adjusted = _corrected(correction, p_values, multivariate is not None)
+    all_adjusted = _corrected(correction, p_values, multivariate is not None, multivariate_weight)
     adjusted = iter(all_adjusted.tolist())
     results: dict[str, ColumnResult] = {}
     notes: list[str] = []
@@ -571,7 +720,8 @@ def _decide(
         )
     elif multivariate_note:
         notes.append(f"{multivariate_note[0].upper()}{multivariate_note[1:]}.")
-    if multivariate is not None and correction != "none" and len(p_values) > 1:
+    weighted = multivariate_weight is not None
+    if multivariate is not None and weighted and correction != "none" and len(p_values) > 1:
         notes.append(
             f"The multivariate check carries half the weight of the {correction} correction "
             "(weighted form); the column checks share the other half."

@@ -96,7 +96,10 @@ class ColumnResult:
     distribution check (``None`` when the column's kind is not tested); ``drifted`` is True
     when any check (distribution or missing rate) is significant after correction and
     material. ``distribution`` summarises both sides for the plots (``None`` when the
-    column's kind is not tested).
+    column's kind is not tested). ``invalid_reference`` / ``invalid_current`` count values
+    that could not be read as the column's kind (``'abc'`` in a numeric column), and
+    ``invalid_examples`` names the first ones as (side, 0-based row, value); they have their
+    own "invalid" check and are left out of the others.
     """
 
     name: str
@@ -110,11 +113,14 @@ class ColumnResult:
     infinite_current: int = 0
     new_categories: tuple[Any, ...] = ()
     new_category_share: float = 0.0
+    invalid_reference: int = 0
+    invalid_current: int = 0
+    invalid_examples: tuple[tuple[str, int, str], ...] = ()
     note: str = ""
     distribution: DistributionSummary | None = None
 
     def check(self, name: str) -> Check | None:
-        """The check of that name ("distribution" or "missing"), if it ran."""
+        """The check of that name ("distribution", "missing", "invalid", ...), if it ran."""
         return next((c for c in self.checks if c.name == name), None)
 
     @property

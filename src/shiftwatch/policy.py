@@ -5,11 +5,24 @@
 | numeric     | ``ks``       | exact if both sets have <= 10,000 values, else asymptotic | Wasserstein-1 / reference std ("reference std") | 0.1                   |
 | categorical | ``chi2``     | chi-squared, levels with expected count < 5 pooled  | total variation distance ("share of rows")      | 0.05                  |
 | boolean     | ``chi2``     | as categorical                                      | as categorical                                  | 0.05                  |
+| datetime    | ``ks``       | as numeric, on the timestamps (UTC microseconds)    | as numeric                                      | 0.1                   |
+| text        | ``length`` (``welch``) | Welch t-test of the mean string length, from moments | difference of mean lengths in reference std | 0.1 |
+| datetime    | ``outside_range`` | exact permutation bound (:mod:`~shiftwatch.stats.outside_range`) | share of current values outside the reference's range | 0.01 |
 | every kind  | ``missing``  | chi-squared 2 x 2, Fisher's exact if an expected count < 5 | absolute difference in missing share      | 0.01                  |
+| numeric (raw values) | ``scale`` | Brown–Forsythe F-test (:mod:`~shiftwatch.stats.scale`) | absolute log ratio of mean absolute deviations from the median ("log scale ratio") | 0.1 |
+| categorical, boolean | ``new_levels`` | exact permutation bound (:mod:`~shiftwatch.stats.new_levels`) | share of current rows in levels the reference never saw | 0.01 |
+| every kind  | ``invalid``  | as ``missing``                                      | absolute difference in invalid share            | 0.01                  |
 
-The missing-rate check runs when either set has a missing value (null, NaN, or an infinity in
-a numeric column). Text, datetime, empty and unsupported columns get the missing-rate check
-only. Every default can be overridden per column: ``tests={"age": "cvm"}``,
+The scale check runs on every numeric column compared from raw values (KS is a poor test of a
+change of spread), in the same correction as every other check. The missing-rate check runs
+when either set has a missing value (null, NaN, or an infinity in
+a numeric column); the new-level check when the current data has a level the reference
+never saw (chi-squared may pool a sparse new level with others; this check never does); the
+invalid-value check when either set has a value that cannot be read
+as the column's kind (see :mod:`shiftwatch.reconcile`), which is left out of the others.
+Datetime columns are tested as timestamps, plus the share of current values outside the
+reference's range; text columns on the mean length of their strings (from moments, which a
+profile keeps too). Empty and unsupported columns get the missing-rate check only. Every default can be overridden per column: ``tests={"age": "cvm"}``,
 ``thresholds={"age": 0.2}``; ``TESTS`` lists the names. Tests without a p-value (the
 distances) decide by their threshold alone and stand outside the false-alarm guarantee; the
 report says so.
@@ -173,7 +186,7 @@ class ColumnTest:
         return self.on_sketches(pair, alpha, threshold)
 
 
-_NUMERIC = frozenset({ColumnKind.NUMERIC})
+_NUMERIC = frozenset({ColumnKind.NUMERIC, ColumnKind.DATETIME})
 _ANY = frozenset({ColumnKind.NUMERIC, ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN})
 
 
@@ -253,6 +266,7 @@ DEFAULT_TESTS: dict[ColumnKind, str] = {
     ColumnKind.NUMERIC: "ks",
     ColumnKind.CATEGORICAL: "chi2",
     ColumnKind.BOOLEAN: "chi2",
+    ColumnKind.DATETIME: "ks",
 }
 MISSING_THRESHOLD = PROPORTION_THRESHOLD
 
@@ -265,7 +279,7 @@ def choose_test(column: str, kind: ColumnKind, override: str | None) -> ColumnTe
     >>> choose_test("city", ColumnKind.CATEGORICAL, "ks")
     Traceback (most recent call last):
     ...
-    shiftwatch.errors.InvalidParameterError: Test 'ks' applies to numeric columns; column 'city' is categorical.
+    shiftwatch.errors.InvalidParameterError: Test 'ks' applies to datetime, numeric columns; column 'city' is categorical.
     """  # noqa: E501
     name = DEFAULT_TESTS[kind] if override is None else override
     if name not in TESTS:

@@ -13,7 +13,7 @@ def test_a_wide_report_keeps_flagged_columns_and_names_the_rest_in_one_line() ->
     reference = {f"col_{i:03d}": rng.normal(size=400) for i in range(120)}
     current = {f"col_{i:03d}": rng.normal(size=400) for i in range(120)}
     current["col_007"] = current["col_007"] + 2.0
-    text = sw.compare(reference, current).to_markdown()
+    text = sw.compare(reference, current, multivariate=False).to_markdown()
     rows = _rows(text)
     assert len(rows) == MAX_ROWS and rows[0].startswith("| col_007 | numeric | ks |")
     assert "100 more columns, none flagged: " in text and " and 90 more. Every column" in text

@@ -59,6 +59,8 @@ def case(function: Callable[..., TestResult], kind: str) -> Any:
 CHECKED = [
     case(stats.ks, "samples"),
     case(stats.cvm, "samples"),
+    case(stats.brown_forsythe, "samples"),
+    case(stats.outside_range, "samples"),
     case(stats.wasserstein, "samples"),
     case(stats.chi2, "counts"),
     case(stats.g_test, "counts"),
@@ -66,11 +68,16 @@ CHECKED = [
     case(stats.jensen_shannon, "counts"),
     case(stats.hellinger, "counts"),
     case(stats.total_variation, "counts"),
+    case(stats.new_levels, "counts"),
     case(stats.proportion, "proportion"),
 ]
 # The *_sorted variants skip the checks by design ("callers have sorted"); they still return
 # the same kind of result.
-UNCHECKED = [case(stats.ks_sorted, "sorted samples"), case(stats.cvm_sorted, "sorted samples")]
+UNCHECKED = [
+    case(stats.ks_sorted, "sorted samples"),
+    case(stats.cvm_sorted, "sorted samples"),
+    case(stats.brown_forsythe_sorted, "sorted samples"),
+]
 ALL = CHECKED + UNCHECKED
 
 

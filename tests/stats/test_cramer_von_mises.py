@@ -27,17 +27,63 @@ def sample_pairs(draw: st.DrawFn, max_size: int = 40) -> tuple[np.ndarray, np.nd
     return np.array(reference, dtype=np.float64), np.array(current, dtype=np.float64)
 
 
+def ecdf_statistic(reference: np.ndarray, current: np.ndarray) -> float:
+    """T = (m n / N^2) * sum over every pooled row of (F_m - G_n)^2: scipy's T without ties."""
+    pooled = np.concatenate((reference, current))
+    f = np.searchsorted(np.sort(reference), pooled, side="right") / reference.size
+    g = np.searchsorted(np.sort(current), pooled, side="right") / current.size
+    return float(reference.size * current.size / pooled.size**2 * np.sum((f - g) ** 2))
+
+
 @ORACLE
 @given(pair=sample_pairs())
-def test_cvm_matches_scipy_cramervonmises_2samp(pair: tuple[np.ndarray, np.ndarray]) -> None:
+def test_cvm_matches_scipy_without_ties_and_the_ecdf_form_with_them(
+    pair: tuple[np.ndarray, np.ndarray],
+) -> None:
     reference, current = pair
-    expected = scipy_stats.cramervonmises_2samp(reference, current)
     result = cvm(reference, current)
+    assert 0.0 < result.p_value <= 1.0
+    pooled = np.concatenate((reference, current))
+    if np.unique(pooled).size < pooled.size:
+        assert result.statistic == pytest.approx(ecdf_statistic(reference, current), abs=1e-9)
+        assert result.method.startswith("permutation")
+        return
+    expected = scipy_stats.cramervonmises_2samp(reference, current)
     assert result.statistic == pytest.approx(float(expected.statistic), abs=1e-9, rel=0)
+    assert result.statistic == pytest.approx(ecdf_statistic(reference, current), abs=1e-9)
     assert result.p_value == pytest.approx(float(expected.pvalue), abs=1e-9, rel=0)
-    assert 0.0 <= result.p_value <= 1.0
     exact = max(reference.size, current.size) <= EXACT_MAX_N
     assert result.method == ("exact" if exact else "asymptotic")
+
+
+@pytest.mark.parametrize(
+    ("make", "n_reference", "n_current"),
+    [
+        pytest.param(lambda rng, n: np.round(rng.normal(40, 10, n)), 2_000, 500, id="ages"),
+        pytest.param(lambda rng, n: rng.poisson(1.5, n).astype(float), 300, 100, id="poisson"),
+        pytest.param(lambda rng, n: (rng.random(n) < 0.3).astype(float), 200, 50, id="zero-one"),
+    ],
+)
+def test_p_values_on_tied_integers_are_uniform(make, n_reference, n_current) -> None:
+    # scipy's formula gives p < 1e-3 in every run on integer ages; the permutation p-values
+    # be valid: at each level, the share below it is within binomial error (P >= 1e-3) of at
+    # most that level (0/1 data has few possible p-values, so only there is it not uniform).
+    rng = np.random.default_rng(20261207)
+    runs = 300
+    p_values = np.array(
+        [cvm(make(rng, n_reference), make(rng, n_current)).p_value for _ in range(runs)]
+    )
+    for level in (0.01, 0.05, 0.2, 0.5):
+        below = int(np.sum(p_values <= level))
+        assert scipy_stats.binomtest(below, runs, level, alternative="greater").pvalue > 1e-3
+    if make(rng, 1000).tolist().count(0.0) < 500:  # many distinct values: close to uniform
+        assert scipy_stats.kstest(p_values, "uniform").pvalue > 1e-3
+
+
+def test_tied_shift_is_found() -> None:
+    rng = np.random.default_rng(3)
+    result = cvm(np.round(rng.normal(40, 10, 2_000)), np.round(rng.normal(42, 10, 500)))
+    assert result.p_value == pytest.approx(1 / 2000) and result.method.startswith("permutation")
 
 
 @ORACLE

@@ -221,3 +221,40 @@ def test_large_sample_p_value_stays_close_to_scipy_kstwo(n_reference, n_current,
         assert ks_asymptotic_p_value(statistic, n_reference, n_current) == pytest.approx(
             expected, abs=tolerance
         )
+
+
+# --- the exact path only where it pays ------------------------------------------------------
+
+
+def test_far_below_alpha_the_exact_path_is_skipped_and_kstwo_answers(monkeypatch) -> None:
+    import shiftwatch.stats.kolmogorov_smirnov as module
+
+    rng = np.random.default_rng(5)
+    reference, current = np.sort(rng.normal(size=3_000)), np.sort(rng.normal(0.5, size=3_000))
+    exact = scipy_stats.ks_2samp(reference, current, method="exact")
+    calls = []
+    monkeypatch.setattr(module, "_exact_p_value", lambda *a: calls.append(a) or (0.0, "x"))
+    result = module.ks_sorted(reference, current)
+    assert not calls and result.method == "asymptotic (far below any alpha)"
+    assert result.statistic == pytest.approx(exact.statistic, abs=1e-12)
+    assert result.p_value == pytest.approx(scipy_stats.kstwo.sf(exact.statistic, 1_500), rel=1e-9)
+    assert result.p_value < module.EXACT_BELOW_P and exact.pvalue < 10 * module.EXACT_BELOW_P
+
+
+@pytest.mark.parametrize(
+    ("n_reference", "n_current", "shift"),
+    [
+        pytest.param(900, 1_000, 2.0, id="cheap-always-exact"),
+        pytest.param(5_000, 10_000, 0.0, id="unshifted-exact"),
+        pytest.param(5_000, 10_000, 0.08, id="p-above-1e-8-exact"),
+    ],
+)
+def test_exact_path_runs_where_cheap_or_where_p_is_not_far_below(
+    n_reference, n_current, shift
+) -> None:
+    rng = np.random.default_rng(6)
+    reference, current = rng.normal(size=n_reference), rng.normal(shift, size=n_current)
+    result = ks(reference, current)
+    expected = scipy_stats.ks_2samp(reference, current, method="exact")
+    assert result.method == "exact"
+    assert result.p_value == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)

@@ -82,6 +82,12 @@ def column_to_dict(column: ColumnResult) -> dict[str, Any]:
         "new_categories": [str(c) for c in column.new_categories[:MAX_LISTED_CATEGORIES]],
         "n_new_categories": len(column.new_categories),
         "new_category_share": column.new_category_share,
+        "invalid_reference": column.invalid_reference,
+        "invalid_current": column.invalid_current,
+        "invalid_examples": [
+            {"side": side, "row": row, "value": value}
+            for side, row, value in column.invalid_examples
+        ],
         "checks": [check_to_dict(c) for c in column.checks],
         "distribution": distribution_to_dict(column.distribution),
     }

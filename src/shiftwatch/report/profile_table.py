@@ -56,7 +56,8 @@ def profile_table(profile: Profile) -> Group:
     >>> profile = Profile.from_data({"age": [31.0, 45.0, None], "plan": ["a", "b", "a"]})
     >>> console = Console(width=80, file=io.StringIO())
     >>> console.print(profile_table(profile))
-    >>> print(console.file.getvalue().splitlines()[-2].strip())
+    >>> lines = console.file.getvalue().splitlines()
+    >>> print(next(line.strip() for line in lines if line.strip().startswith("plan")))
     plan     categorical      0.0%   'a' 67%, 'b' 33%
     """
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
@@ -69,4 +70,18 @@ def profile_table(profile: Profile) -> Group:
         missing = column.missing / column.n if column.n else 0.0
         table.add_row(name, column.kind.value, f"{missing:.1%}", _values(column))
     title = Text(f"{profile.n:,} rows, {len(profile)} columns", style="bold")
-    return Group(title, table)
+    ranges = _ranges_table(profile)
+    return Group(title, table) if ranges is None else Group(title, table, ranges)
+
+
+def _ranges_table(profile: Profile) -> Text | None:
+    """The validation range of each number or time column, and how it was set."""
+    rules = [rule for rule in profile.schema.columns.values() if rule.range_rule]
+    if not rules:
+        return None
+    lines = ["validation ranges (shiftwatch validate):"]
+    for rule in rules:
+        low = "-inf" if rule.minimum is None else number(rule.minimum)
+        high = "inf" if rule.maximum is None else number(rule.maximum)
+        lines.append(f"  range of {rule.name!r}: [{low}, {high}]: {rule.range_rule}")
+    return Text("\n".join(lines))

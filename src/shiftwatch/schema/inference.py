@@ -10,6 +10,7 @@ from shiftwatch.columns import ColumnKind
 from shiftwatch.io.chunks import iter_chunks
 from shiftwatch.profile import ColumnProfile
 from shiftwatch.schema.arrow_types import Shape, list_layout, list_levels, temporal_type
+from shiftwatch.schema.ranges import range_rule
 from shiftwatch.schema.rules import ColumnRule
 
 
@@ -19,8 +20,27 @@ def _widen(low: float, high: float, tolerance: float) -> tuple[float | None, flo
     return (low if math.isfinite(low) else None), (high if math.isfinite(high) else None)
 
 
-def column_rule(column: ColumnProfile, tolerance: float) -> ColumnRule:
-    """The rule of one column from its summaries."""
+def _range(
+    column: ColumnProfile, tolerance: float, rate: float | None
+) -> tuple[float | None, float | None, str]:
+    """The range of a number or time column: the wider of the rate's and the tolerance's."""
+    assert column.moments is not None
+    low, high = _widen(column.moments.min, column.moments.max, tolerance)
+    widened = f"observed range widened by {tolerance:g} of its width on each side"
+    fitted = None
+    if rate is not None and column.quantiles is not None and not column.quantiles.is_empty():
+        fitted = range_rule(column.quantiles, rate)
+    if fitted is None:
+        reason = "" if rate is None else f"too few values for a stated rate; {widened}"
+        return low, high, reason or widened
+    fitted_low, fitted_high, text = fitted
+    low = fitted_low if low is None else min(low, fitted_low)
+    high = fitted_high if high is None else max(high, fitted_high)
+    return low, high, f"{text}; never narrower than the {widened}"
+
+
+def column_rule(column: ColumnProfile, tolerance: float, rate: float | None = None) -> ColumnRule:
+    """The rule of one column from its summaries (ranges: see :mod:`~shiftwatch.schema.ranges`)."""
     kind, family = column.kind, column.family
     rule = ColumnRule(column.name, kind, family, column.data_type, nullable=column.nulls > 0)
     frequencies = column.frequencies
@@ -40,8 +60,8 @@ def column_rule(column: ColumnProfile, tolerance: float) -> ColumnRule:
         moments = column.moments
         known_unit = family == "numeric" or temporal_type(column.data_type) is not None
         if moments is not None and not moments.is_empty() and known_unit:
-            low, high = _widen(moments.min, moments.max, tolerance)
-            rule = replace(rule, minimum=low, maximum=high)
+            low, high, reason = _range(column, tolerance, rate)
+            rule = replace(rule, minimum=low, maximum=high, range_rule=reason)
     if family == "text" and rule.categories is None:
         lengths = column.lengths
         if lengths is not None and not lengths.is_empty():

@@ -45,9 +45,10 @@ class ColumnRule:
     """What the values of one column must look like; ``None`` leaves a bound unchecked.
 
     ``minimum``/``maximum`` are already widened by the tolerance; for a datetime column they
-    are the integers Arrow stores in the reference type's unit. ``shape`` holds a list's
-    length at each nesting level (``None`` where it varies), ``item_type`` the innermost
-    Arrow type of a list column.
+    are the integers Arrow stores in the reference type's unit, and ``range_rule`` says how
+    they were set (the stated false-violation rate, see :mod:`shiftwatch.schema.ranges`).
+    ``shape`` holds a list's length at each nesting level (``None`` where it varies),
+    ``item_type`` the innermost Arrow type of a list column.
     """
 
     name: str
@@ -65,6 +66,7 @@ class ColumnRule:
     max_length: int | None = None
     shape: Shape | None = None
     item_type: str | None = None
+    range_rule: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict (strict JSON: non-finite categories are written as text)."""

@@ -13,6 +13,7 @@ from shiftwatch.errors import FormatError, NoDataError, SchemaError
 from shiftwatch.profile import Profile
 from shiftwatch.schema.checks import Collector, check_column, clean_numbers
 from shiftwatch.schema.inference import column_rule, observed_shapes
+from shiftwatch.schema.ranges import DEFAULT_RATE
 from shiftwatch.schema.reading import open_batch
 from shiftwatch.schema.rules import ColumnRule, ValidationResult, Violation
 
@@ -37,13 +38,25 @@ class Schema:
 
     columns: Mapping[str, ColumnRule]
     tolerance: float = DEFAULT_TOLERANCE
+    rate: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", dict(self.columns))
 
     @classmethod
-    def infer(cls, reference: Any, *, tolerance: float = DEFAULT_TOLERANCE) -> Self:
+    def infer(
+        cls,
+        reference: Any,
+        *,
+        tolerance: float = DEFAULT_TOLERANCE,
+        rate: float | None = DEFAULT_RATE,
+    ) -> Self:
         """The rules ``reference`` follows: a Profile, or any data ``Profile.from_data`` reads.
+
+        Number and time ranges are set so that a clean value breaks one with probability at
+        most ``rate`` (see :mod:`shiftwatch.schema.ranges`; from 100 reference values), and
+        never narrower than the observed range widened by ``tolerance`` of its width on each
+        side. ``rate=None`` keeps the tolerance alone.
 
         From raw data, list columns are also read for lengths that never vary, so that a
         ``list<float>`` column of 512-long embeddings gets the shape ``(512,)``; a profile
@@ -51,8 +64,8 @@ class Schema:
         """
         _check_tolerance("Schema.infer", tolerance)
         if isinstance(reference, Profile):
-            return cls.from_profile(reference, tolerance=tolerance)
-        schema = cls.from_profile(Profile.from_data(reference), tolerance=tolerance)
+            return cls.from_profile(reference, tolerance=tolerance, rate=rate)
+        schema = cls.from_profile(Profile.from_data(reference), tolerance=tolerance, rate=rate)
         ragged = [n for n, r in schema.columns.items() if r.shape is not None and None in r.shape]
         if not ragged:
             return schema
@@ -61,13 +74,24 @@ class Schema:
             typed = columns[name].shape or ()
             shape = tuple(s if s is not None else o for s, o in zip(typed, seen, strict=True))
             columns[name] = replace(columns[name], shape=shape)
-        return cls(columns, float(tolerance))
+        return cls(columns, float(tolerance), schema.rate)
 
     @classmethod
-    def from_profile(cls, profile: Profile, *, tolerance: float = DEFAULT_TOLERANCE) -> Self:
+    def from_profile(
+        cls,
+        profile: Profile,
+        *,
+        tolerance: float = DEFAULT_TOLERANCE,
+        rate: float | None = DEFAULT_RATE,
+    ) -> Self:
         """The rules recorded in a profile (see :mod:`shiftwatch.schema` for each one)."""
         _check_tolerance("Schema.from_profile", tolerance)
-        return cls({n: column_rule(profile[n], tolerance) for n in profile}, float(tolerance))
+        if rate is not None:
+            check_parameter(
+                "Schema.from_profile", "rate", rate, lambda r: 0 < r < 1, "a float in (0, 1)"
+            )
+        rules = {n: column_rule(profile[n], tolerance, rate) for n in profile}
+        return cls(rules, float(tolerance), None if rate is None else float(rate))
 
     def check(self, batch: Any, *, max_per_rule: int = DEFAULT_MAX_PER_RULE) -> ValidationResult:
         """Check every row of ``batch`` (anything ``compare`` reads); never raises on bad rows."""
@@ -119,6 +143,7 @@ class Schema:
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "tolerance": self.tolerance,
+            "rate": self.rate,
             "columns": [rule.to_dict() for rule in self.columns.values()],
         }
 
@@ -135,12 +160,18 @@ class Schema:
             )
         try:
             rules = [ColumnRule.from_dict(c) for c in state["columns"]]
-            return cls({r.name: r for r in rules}, float(state["tolerance"]))
+            rate = state.get("rate")
+            return cls(
+                {r.name: r for r in rules},
+                float(state["tolerance"]),
+                None if rate is None else float(rate),
+            )
         except (KeyError, TypeError, ValueError) as error:
             raise FormatError(f"This shiftwatch schema is damaged: {error!r}.") from None
 
     def __repr__(self) -> str:
-        return f"Schema(columns={len(self.columns)}, tolerance={self.tolerance:g})"
+        rate = "" if self.rate is None else f", rate={self.rate:g}"
+        return f"Schema(columns={len(self.columns)}, tolerance={self.tolerance:g}{rate})"
 
 
 def _check_tolerance(owner: str, tolerance: float) -> None:

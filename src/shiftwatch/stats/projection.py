@@ -14,6 +14,14 @@ cheap multivariate shift detector. Two reductions:
   labels exchangeable under no shift, so each KS p-value keeps its level. A mean shift also
   adds pooled variance along its direction, which PCA then finds.
 - ``"random"``: a Gaussian random projection (entries ``N(0, 1/dims)``, drawn with ``seed``).
+- ``"split"``: all principal components (up to ``dims``) of a random half of the reference
+  rows (drawn with ``seed``), then the other half is tested against the current rows. The
+  directions depend on rows the test never sees, so each KS p-value keeps its level, and,
+  unlike pooled PCA, the split sees a correlation that flips sign: with +0.8 in the reference
+  and -0.8 in the current rows the pooled covariance is nearly spherical (no direction
+  stands out), while the reference's own first component ``(x + y) / sqrt 2`` carries
+  variance 1.8 there and 0.2 in the current rows. It halves the reference, so pooled PCA is
+  stronger against mean shifts; ``compare``'s default multivariate check uses the split.
 
 The p-value is ``min(1, dims * min p)`` over the components tested (Bonferroni, valid under
 any dependence between them); ``statistic`` and ``effect`` are those of the component with
@@ -38,7 +46,8 @@ from shiftwatch.stats.result import TestResult
 from shiftwatch.stats.wasserstein_distance import DEFAULT_THRESHOLD, EFFECT_UNIT
 
 MAX_DIMS = 32
-PROJECTIONS = ("pca", "random")
+PROJECTIONS = ("pca", "random", "split")
+MIN_SPLIT_ROWS = 20  # reference rows in each half, at least, to split
 RELATIVE_RANK_TOLERANCE = 1e-10  # components with less variance than this share are dropped
 
 
@@ -72,7 +81,8 @@ def projection_ks(
     """Project both samples to ``dims`` components, KS-test each, Bonferroni across them.
 
     ``dims`` defaults to ``min(32, columns)``; ``projection`` is "pca" (fitted on the pooled
-    rows) or "random" (Gaussian, drawn with ``seed``). The effect is in the reference std of
+    rows), "split" (fitted on a random half of the reference, tested on the other half) or
+    "random" (Gaussian, drawn with ``seed``). The effect is in the reference std of
     the most significant component.
 
     >>> rng = np.random.default_rng(0)
@@ -83,11 +93,19 @@ def projection_ks(
     (True, True, 'PCA on the pooled rows, 10 components')
     >>> projection_ks(reference, rng.normal(size=(300, 10)), projection="random").drifted
     False
+    >>> x = rng.normal(size=(2, 1000))
+    >>> flip = lambda r: np.column_stack((x[0], r * x[0] + np.sqrt(1 - r * r) * x[1]))
+    >>> projection_ks(flip(0.8), flip(-0.8), projection="split").p_value < 1e-20
+    True
     """
     check_alpha("projection_ks", alpha)
     check_threshold("projection_ks", threshold)
     check_parameter(
-        "projection_ks", "projection", projection, lambda p: p in PROJECTIONS, "'pca' or 'random'"
+        "projection_ks",
+        "projection",
+        projection,
+        lambda p: p in PROJECTIONS,
+        "'pca', 'random' or 'split'",
     )
     check_parameter("projection_ks", "seed", seed, lambda s: is_count(s) and s >= 0, "an int >= 0")
     if dims is not None:
@@ -99,6 +117,15 @@ def projection_ks(
     if projection == "pca":
         directions = principal_directions(np.concatenate((ref, cur)), wanted)
         described = "PCA on the pooled rows"
+    elif projection == "split" and ref.shape[0] >= 2 * MIN_SPLIT_ROWS:
+        order = np.random.default_rng(seed).permutation(ref.shape[0])
+        half = ref.shape[0] // 2
+        directions = principal_directions(ref[order[:half]], wanted)
+        ref = ref[order[half:]]
+        described = f"PCA on a random half of the reference rows ({half:,}; seed {seed})"
+    elif projection == "split":  # too few rows to split: pooled PCA
+        directions = principal_directions(np.concatenate((ref, cur)), wanted)
+        described = "PCA on the pooled rows (too few reference rows to split)"
     else:
         rng = np.random.default_rng(seed)
         directions = rng.normal(scale=1 / np.sqrt(wanted), size=(ref.shape[1], wanted))

@@ -65,6 +65,7 @@ def assert_no_drift(
     tests: Mapping[str, str] | None = None,
     thresholds: Mapping[str, float] | None = None,
     correction: str = "holm",
+    multivariate: bool | str = "auto",
 ) -> DriftReport:
     """Fail when ``compare(reference, current)`` finds drift; return the report otherwise.
 
@@ -83,7 +84,7 @@ def assert_no_drift(
     Traceback (most recent call last):
     ...
     AssertionError: Drift in 1 of 2 columns (1,000 reference rows, 1,000 current rows, alpha 0.05, holm correction):
-      age: ks: p=3.43e-33, adjusted p=6.87e-33, effect 0.701 >= 0.1 (reference std (Wasserstein-1 / std))
+      age: ks: p=3.43e-33, adjusted p=1.03e-32, effect 0.701 >= 0.1 (reference std (Wasserstein-1 / std))
     """  # noqa: E501
     report = compare(
         reference,
@@ -94,6 +95,7 @@ def assert_no_drift(
         tests=tests,
         thresholds=thresholds,
         correction=correction,
+        multivariate=multivariate,
     )
     if report.drifted:
         lines = [
