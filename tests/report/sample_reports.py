@@ -79,6 +79,7 @@ def images_and_outputs(
     report = sw.compare(
         table(reference_images, reference_probabilities),
         table(current_images, current_probabilities),
+        multivariate=False,  # the page's sections as they were: no dataset-level note
     )
     estimator = AccuracyEstimator().fit(reference_probabilities, labels)
     estimates = {
